@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef C2W_CONFIG_H
+#define C2W_CONFIG_H
+
+/*
+ * Run-time settings: built-in defaults, then the libconfig file, then
+ * command-line options, each overriding the one before. Loading runs on
+ * the main thread before any port is touched.
+ */
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define C2W_MAX_PORTS 16
+#define C2W_MAX_WORKERS 16
+#define C2W_MAX_FEEDS 32
+#define C2W_URL_MAX 256
+
+enum c2w_mode {
+	C2W_MODE_INLINE = 0,  /* forward each port to its pair */
+	C2W_MODE_TAP,         /* receive only, never transmit */
+};
+
+enum c2w_action {
+	C2W_ACTION_BLOCK = 0, /* drop every packet of a matching flow */
+	C2W_ACTION_ALERT,     /* forward and report */
+};
+
+/* What a worker does with a new flow when the flow table is full. */
+enum c2w_table_full {
+	C2W_TABLE_FULL_OPEN = 0,   /* forward unmatched packets untracked */
+	C2W_TABLE_FULL_CLOSED,     /* drop packets that get no entry */
+};
+
+/* What inline mode does with a malformed IP packet. */
+enum c2w_malformed {
+	C2W_MALFORMED_DROP = 0,
+	C2W_MALFORMED_FORWARD,
+};
+
+/* Where flow times come from. */
+enum c2w_clock {
+	C2W_CLOCK_AUTO = 0,   /* RX timestamps when the port has them */
+	C2W_CLOCK_SYSTEM,     /* wall clock at receive */
+};
+
+enum c2w_export_scope {
+	C2W_EXPORT_ALERTS = 0, /* alerts and matching flows' records */
+	C2W_EXPORT_ALL,        /* also every other flow's record */
+};
+
+struct c2w_port_pair {
+	uint16_t a;
+	uint16_t b;
+};
+
+struct c2w_config {
+	char file[PATH_MAX];           /* config file read, "" if none */
+
+	/* ports */
+	enum c2w_mode mode;
+	unsigned n_pairs;              /* inline: pairs; tap: ports in .a */
+	struct c2w_port_pair pairs[C2W_MAX_PORTS];
+	bool pairs_set;                /* false: pair ports 0-1, 2-3, ... */
+	uint16_t rx_desc;              /* per queue, power of two */
+	uint16_t tx_desc;
+	uint16_t burst;                /* 1..64 */
+	uint32_t mbufs;                /* packet pool size; 0: computed */
+	bool promiscuous;
+
+	/* workers: worker i polls RX queue i of every port and sends on TX
+	 * queue i; n_workers queues per port, RSS spreads flows over them. */
+	unsigned n_workers;
+	unsigned worker_lcores[C2W_MAX_WORKERS]; /* 0 entries: next lcores */
+	bool worker_lcores_set;
+
+	/* tables and policy */
+	unsigned n_iocs;
+	char *iocs[C2W_MAX_FEEDS];     /* strdup'ed paths */
+	unsigned n_allow;
+	char *allow[C2W_MAX_FEEDS];
+	bool strict;
+	enum c2w_action action;
+	enum c2w_malformed malformed;
+
+	/* flows */
+	uint32_t flow_entries;         /* per worker, 1024..16M */
+	uint32_t idle_timeout_ms;
+	uint32_t active_timeout_ms;
+	enum c2w_table_full table_full;
+	enum c2w_clock clock;
+
+	/* exporter */
+	char ipfix_url[C2W_URL_MAX];   /* "udp://host:port" or "" */
+	uint32_t pen;
+	uint32_t observation_domain;
+	uint32_t template_refresh_s;   /* UDP template resend interval */
+	uint16_t export_mtu;           /* max IPFIX message size in bytes */
+	enum c2w_export_scope export_scope;
+	uint32_t event_ring_size;      /* events, power of two */
+
+	/* run control */
+	uint32_t stats_interval_ms;    /* 0: only at exit */
+	uint32_t idle_exit_ms;         /* 0: run until a signal */
+	bool check;                    /* --check: load, summarise, exit */
+};
+
+/* Result of c2w_options_parse(). */
+enum c2w_options_result {
+	C2W_OPTIONS_RUN = 0,   /* go on */
+	C2W_OPTIONS_EXIT_OK,   /* --help printed: exit 0 */
+	C2W_OPTIONS_ERROR,     /* message printed: exit 2 */
+};
+
+/** Fill a config with the built-in defaults. */
+void c2w_config_defaults(struct c2w_config *cfg);
+
+/**
+ * Read a libconfig file over the current settings. Every error names the
+ * file, the line, the setting path, the value read and what is valid, for
+ * example "c2wall.conf:42: flow.entries = 1000: must be a power of two,
+ * 1024..16777216".
+ *
+ * @param cfg
+ *   Settings to update.
+ * @param path
+ *   File to read.
+ * @param err
+ *   Stream for error messages.
+ * @return
+ *   0 on success, -ENOENT if the file cannot be opened, -EINVAL on a
+ *   syntax error or an invalid setting (all such settings are reported,
+ *   not only the first).
+ */
+int c2w_config_load(struct c2w_config *cfg, const char *path, FILE *err);
+
+/**
+ * Parse the application options (those after "--"): first --config, then
+ * the rest over it. Prints errors and --help text itself.
+ *
+ * @param cfg
+ *   Settings, already holding the defaults.
+ * @param argc
+ *   Count of arguments; argv[0] is the program name.
+ * @param argv
+ *   Arguments.
+ * @param out
+ *   Stream for --help.
+ * @param err
+ *   Stream for errors.
+ * @return
+ *   What the caller does next.
+ */
+enum c2w_options_result c2w_options_parse(struct c2w_config *cfg, int argc,
+					  char **argv, FILE *out, FILE *err);
+
+/** Release the strings a config owns. */
+void c2w_config_free(struct c2w_config *cfg);
+
+/**
+ * Print the effective settings, one "name = value" a line, as --check
+ * shows them.
+ */
+void c2w_config_print(const struct c2w_config *cfg, FILE *out);
+
+#endif /* C2W_CONFIG_H */
