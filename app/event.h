@@ -6,6 +6,11 @@
  * Fixed-size events that workers push into the event ring and the
  * exporter drains. An event carries copies of the indicator's text so
  * that it stays valid after the IOC table that produced it is replaced.
+ *
+ * The ring holds the events themselves, not pointers: main creates it
+ * with rte_ring_create_elem(name, sizeof(struct c2w_event), count,
+ * socket, RING_F_SC_DEQ); workers call rte_ring_mp_enqueue_elem() and the
+ * exporter rte_ring_sc_dequeue_burst_elem().
  */
 
 #include <stdint.h>
