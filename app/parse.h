@@ -26,11 +26,17 @@ enum c2w_parse_result {
 	C2W_PARSE_IP6_BAD_LEN,     /* payload length > frame */
 	C2W_PARSE_IP6_EXT_TRUNC,   /* extension header past the packet end */
 	C2W_PARSE_IP6_EXT_DEPTH,   /* extension chain longer than the limit */
-	C2W_PARSE_L4_TRUNC,        /* TCP/UDP/SCTP/ICMP header past IP end */
-	C2W_PARSE_TCP_BAD_OFF,     /* TCP data offset < 5 or past IP end */
+	C2W_PARSE_L4_TRUNC,        /* L4 header, TCP options too, past IP end */
+	C2W_PARSE_TCP_BAD_OFF,     /* TCP data offset below 5 words */
 	C2W_PARSE_UDP_BAD_LEN,     /* UDP length < 8 or > IP payload */
+	C2W_PARSE_IP6_BAD_VER,     /* version nibble is not 6 */
 	C2W_PARSE_RESULT_MAX,
 };
+
+/* Maximum frame length the parser looks at, because the offsets in struct
+ * c2w_pkt are 16-bit. A longer frame is parsed as if cut here, so an IP
+ * packet reaching past this length fails its length check. */
+#define C2W_PARSE_LEN_MAX 65535u
 
 /* Flags in struct c2w_pkt.flags. */
 #define C2W_PKT_F_IPV6      0x01u
@@ -57,7 +63,9 @@ struct c2w_pkt {
 	uint16_t ip_len;      /* IP total length: header + payload, no padding */
 	uint16_t l4_payload;  /* L4 payload bytes inside ip_len */
 	uint16_t ether_type;  /* innermost EtherType, host byte order */
-	uint8_t proto;        /* IP protocol of the L4 header */
+	uint8_t proto;        /* IP protocol after the IPv6 extension headers;
+			       * in a later fragment the Next Header of its
+			       * fragment header */
 	uint8_t tcp_flags;    /* TCP flags byte (FIN..CWR), 0 if not TCP */
 	uint8_t flags;        /* C2W_PKT_F_* */
 	uint8_t vlan_count;   /* tags parsed: 0, 1 or 2 */
@@ -69,7 +77,9 @@ struct c2w_pkt {
  * @param data
  *   First byte of the frame (destination MAC).
  * @param len
- *   Bytes readable at data; nothing past data + len is read.
+ *   Bytes readable at data; nothing past data + len is read. The whole
+ *   packet must be contiguous, because an IP length beyond len is
+ *   malformed. Only the first C2W_PARSE_LEN_MAX bytes are looked at.
  * @param vlan_tci
  *   Tag already stripped by the NIC (mbuf vlan_tci) or 0 when none; it
  *   counts as the outer tag.
