@@ -1,2 +1,247 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-typedef int c2w_placeholder_t;
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+#include <rte_random.h>
+
+#include "event.h"
+#include "flow.h"
+
+/* A closed TCP flow lingers this long so that the last ACK of the close
+ * still counts in it instead of opening a new flow. */
+#define FLOW_CLOSE_LINGER_MS 2000u
+
+int
+c2w_flow_table_create(const char *name, uint32_t entries, int socket,
+		      uint32_t idle_ms, uint32_t active_ms,
+		      struct c2w_flow_table **out)
+{
+	struct rte_hash_parameters params = {
+		.name = name,
+		.entries = entries,
+		.key_len = sizeof(struct c2w_flow_key),
+		.hash_func = rte_hash_crc,
+		/* A random seed per start: hosts on the wire choose the
+		 * keys, so bucket placement must not be predictable. */
+		.hash_func_init_val = (uint32_t)rte_rand(),
+		.socket_id = socket,
+	};
+	struct c2w_flow_table *ft;
+	int ret;
+
+	ft = rte_zmalloc_socket("flow_table", sizeof(*ft), RTE_CACHE_LINE_SIZE,
+				socket);
+	if (ft == NULL)
+		return -ENOMEM;
+
+	ft->h = rte_hash_create(&params);
+	if (ft->h == NULL) {
+		ret = rte_errno > 0 ? -rte_errno : -ENOMEM;
+		goto out_free_table;
+	}
+
+	/* Key positions run up to the hash's highest key id. */
+	ft->n_slots = (uint32_t)rte_hash_max_key_id(ft->h) + 1;
+	ft->flows = rte_zmalloc_socket("flows",
+				       (size_t)ft->n_slots * sizeof(*ft->flows),
+				       RTE_CACHE_LINE_SIZE, socket);
+	if (ft->flows == NULL) {
+		ret = -ENOMEM;
+		goto out_free_hash;
+	}
+	ft->idle_ms = idle_ms;
+	ft->active_ms = active_ms;
+	*out = ft;
+	return 0;
+
+out_free_hash:
+	rte_hash_free(ft->h);
+out_free_table:
+	rte_free(ft);
+	return ret;
+}
+
+void
+c2w_flow_table_free(struct c2w_flow_table *ft)
+{
+	if (ft == NULL)
+		return;
+	rte_hash_free(ft->h);
+	rte_free(ft->flows);
+	rte_free(ft);
+}
+
+static int
+flow_endpoint_cmp(const uint8_t *a, uint16_t pa, const uint8_t *b,
+		  uint16_t pb)
+{
+	int c = memcmp(a, b, 16);
+
+	if (c != 0)
+		return c;
+	return (int)pa - (int)pb;
+}
+
+int
+c2w_flow_key_make(const struct c2w_pkt *pkt, struct c2w_flow_key *key)
+{
+	int src_is_lo;
+
+	memset(key, 0, sizeof(*key));
+	key->proto = pkt->proto;
+	key->family = (pkt->flags & C2W_PKT_F_IPV6) ? 6 : 4;
+	key->vlan_outer = pkt->vlan_outer;
+	key->vlan_inner = pkt->vlan_inner;
+
+	src_is_lo = flow_endpoint_cmp(pkt->src, pkt->sport, pkt->dst,
+				      pkt->dport) <= 0;
+	if (src_is_lo) {
+		memcpy(key->addr_lo, pkt->src, 16);
+		memcpy(key->addr_hi, pkt->dst, 16);
+		key->port_lo = pkt->sport;
+		key->port_hi = pkt->dport;
+	} else {
+		memcpy(key->addr_lo, pkt->dst, 16);
+		memcpy(key->addr_hi, pkt->src, 16);
+		key->port_lo = pkt->dport;
+		key->port_hi = pkt->sport;
+	}
+	return src_is_lo;
+}
+
+int
+c2w_flow_lookup_add(struct c2w_flow_table *ft, const struct c2w_flow_key *key,
+		    struct c2w_flow **flow)
+{
+	hash_sig_t sig = rte_hash_hash(ft->h, key);
+	int32_t pos;
+
+	pos = rte_hash_lookup_with_hash(ft->h, key, sig);
+	if (pos >= 0) {
+		*flow = &ft->flows[pos];
+		return 0;
+	}
+
+	pos = rte_hash_add_key_with_hash(ft->h, key, sig);
+	if (pos < 0)
+		return pos;
+	*flow = &ft->flows[pos];
+	memset(*flow, 0, sizeof(**flow));
+	(*flow)->ioc = -1;
+	(*flow)->state = C2W_FLOW_ACTIVE;
+	ft->count++;
+	return 1;
+}
+
+int
+c2w_flow_remove(struct c2w_flow_table *ft, const struct c2w_flow_key *key)
+{
+	int32_t pos = rte_hash_del_key(ft->h, key);
+
+	if (pos < 0)
+		return pos;
+	ft->flows[pos].state = C2W_FLOW_FREE;
+	ft->count--;
+	return 0;
+}
+
+static void
+flow_restart(struct c2w_flow *f)
+{
+	/* The next packet opens the next active-timeout period. */
+	f->first_ms = 0;
+	f->pkts[0] = f->pkts[1] = 0;
+	f->bytes[0] = f->bytes[1] = 0;
+	f->tcp_flags[0] = f->tcp_flags[1] = 0;
+}
+
+static int
+flow_end_reason(const struct c2w_flow_table *ft, const struct c2w_flow *f,
+		uint64_t now_ms)
+{
+	uint64_t idle = now_ms > f->last_ms ? now_ms - f->last_ms : 0;
+
+	if (f->state == C2W_FLOW_CLOSING &&
+	    idle >= RTE_MIN(FLOW_CLOSE_LINGER_MS, ft->idle_ms))
+		return C2W_END_DETECTED;
+	if (idle >= ft->idle_ms)
+		return C2W_END_IDLE;
+	if (f->pkts[0] + f->pkts[1] > 0 && f->first_ms > 0 &&
+	    now_ms - f->first_ms >= ft->active_ms)
+		return C2W_END_ACTIVE;
+	return 0;
+}
+
+static void
+flow_end_slot(struct c2w_flow_table *ft, uint32_t pos, uint8_t reason,
+	      c2w_flow_end_fn end, void *ctx)
+{
+	struct c2w_flow *f = &ft->flows[pos];
+	void *key;
+
+	if (rte_hash_get_key_with_position(ft->h, pos, &key) < 0)
+		return;
+	end(ctx, key, f, reason);
+	if (reason == C2W_END_ACTIVE) {
+		flow_restart(f);
+		return;
+	}
+	c2w_flow_remove(ft, key);
+}
+
+unsigned
+c2w_flow_table_sweep(struct c2w_flow_table *ft, uint64_t now_ms,
+		     uint32_t max_slots, c2w_flow_end_fn end, void *ctx)
+{
+	uint32_t pos = ft->sweep_pos;
+	unsigned ended = 0;
+	uint32_t i;
+
+	if (ft->count == 0)
+		return 0;
+	max_slots = RTE_MIN(max_slots, ft->n_slots);
+	for (i = 0; i < max_slots; i++) {
+		struct c2w_flow *f = &ft->flows[pos];
+		int reason;
+
+		if (f->state != C2W_FLOW_FREE) {
+			reason = flow_end_reason(ft, f, now_ms);
+			if (reason != 0) {
+				flow_end_slot(ft, pos, reason, end, ctx);
+				ended++;
+			}
+		}
+		if (++pos == ft->n_slots)
+			pos = 0;
+	}
+	ft->sweep_pos = pos;
+	return ended;
+}
+
+unsigned
+c2w_flow_table_flush(struct c2w_flow_table *ft, uint8_t reason,
+		     unsigned max, c2w_flow_end_fn end, void *ctx)
+{
+	unsigned ended = 0;
+	uint32_t pos = ft->sweep_pos;
+
+	while (ft->count > 0 && ended < max) {
+		struct c2w_flow *f = &ft->flows[pos];
+
+		if (f->state != C2W_FLOW_FREE) {
+			flow_end_slot(ft, pos, f->state == C2W_FLOW_CLOSING ?
+				      C2W_END_DETECTED : reason, end, ctx);
+			ended++;
+		}
+		if (++pos == ft->n_slots)
+			pos = 0;
+	}
+	ft->sweep_pos = pos;
+	return ended;
+}
