@@ -1,2 +1,421 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-typedef int c2w_placeholder_t;
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_prefetch.h>
+#include <rte_ring.h>
+#include <rte_string_fns.h>
+#include <rte_tcp.h>
+
+#include "event.h"
+#include "ipfix_ie.h"
+#include "worker.h"
+
+/* Packets ahead of the current one whose headers are prefetched. */
+#define WORKER_PREFETCH_AHEAD 3
+/* Flow-table slots the expiry sweep looks at per loop. */
+#define WORKER_SWEEP_SLOTS 64
+
+enum pkt_action {
+	PKT_FORWARD = 0,
+	PKT_DROP,
+};
+
+uint64_t
+c2w_runtime_wall_ms(const struct c2w_runtime *rt)
+{
+	uint64_t tsc_per_ms = rt->tsc_hz / 1000;
+
+	return rt->wall_base_ms + (rte_rdtsc() - rt->tsc_base) / tsc_per_ms;
+}
+
+static void
+event_copy_ioc(struct c2w_event *ev, const struct c2w_ioc_table *t,
+	       int32_t index)
+{
+	const struct c2w_ioc_set *set;
+	const struct c2w_ioc *ioc;
+
+	ev->ioc_first_seen = C2W_IOC_TIME_UNKNOWN;
+	ev->ioc_last_seen = C2W_IOC_TIME_UNKNOWN;
+	if (t == NULL || index < 0 || (size_t)index >= t->set.n)
+		return;
+	set = &t->set;
+	ioc = &set->v[index];
+	ev->confidence = ioc->confidence;
+	ev->ioc_first_seen = ioc->first_seen;
+	ev->ioc_last_seen = ioc->last_seen;
+	rte_strlcpy(ev->ioc_value, c2w_ioc_str(set, ioc->value),
+		    sizeof(ev->ioc_value));
+	rte_strlcpy(ev->ioc_id, c2w_ioc_str(set, ioc->id), sizeof(ev->ioc_id));
+	rte_strlcpy(ev->threat_type, c2w_ioc_str(set, ioc->threat_type),
+		    sizeof(ev->threat_type));
+	rte_strlcpy(ev->malware, c2w_ioc_str(set, ioc->malware),
+		    sizeof(ev->malware));
+	rte_strlcpy(ev->tags, c2w_ioc_str(set, ioc->tags), sizeof(ev->tags));
+	rte_strlcpy(ev->reference, c2w_ioc_str(set, ioc->reference),
+		    sizeof(ev->reference));
+}
+
+static uint8_t
+verdict_action(uint8_t verdict)
+{
+	switch (verdict) {
+	case C2W_VERDICT_BLOCK:
+		return C2W_IPFIX_ACTION_BLOCKED;
+	case C2W_VERDICT_ALERT:
+		return C2W_IPFIX_ACTION_ALERTED;
+	case C2W_VERDICT_ALLOW:
+		return C2W_IPFIX_ACTION_ALLOWED;
+	default:
+		return C2W_IPFIX_ACTION_NONE;
+	}
+}
+
+/* Fill an event from a flow; the record's source is the initiator. */
+static void
+event_fill(const struct c2w_worker *w, struct c2w_event *ev, uint8_t type,
+	   const struct c2w_flow_key *key, const struct c2w_flow *f)
+{
+	memset(ev, 0, offsetof(struct c2w_event, ioc_value));
+	memset(ev->ioc_value, 0, sizeof(*ev) -
+	       offsetof(struct c2w_event, ioc_value));
+	ev->type = type;
+	ev->family = key->family;
+	ev->proto = key->proto;
+	ev->action = verdict_action(f->verdict);
+	ev->side = f->side;
+	ev->vlan_outer = key->vlan_outer;
+	ev->vlan_inner = key->vlan_inner;
+	ev->vlan_count = (key->vlan_outer != 0) + (key->vlan_inner != 0);
+	ev->ingress_port = f->ingress_port;
+	ev->egress_port = w->rt->egress_of[f->ingress_port];
+	ev->worker = (uint16_t)w->id;
+	if (f->init_lo) {
+		memcpy(ev->src, key->addr_lo, 16);
+		memcpy(ev->dst, key->addr_hi, 16);
+		ev->sport = key->port_lo;
+		ev->dport = key->port_hi;
+	} else {
+		memcpy(ev->src, key->addr_hi, 16);
+		memcpy(ev->dst, key->addr_lo, 16);
+		ev->sport = key->port_hi;
+		ev->dport = key->port_lo;
+	}
+	if (key->proto == IPPROTO_ICMP || key->proto == IPPROTO_ICMPV6) {
+		ev->icmp_type_code = f->icmp_type_code;
+		ev->sport = 0;
+		ev->dport = 0;
+	}
+	ev->start_ms = f->first_ms;
+	ev->end_ms = f->last_ms;
+	ev->pkts_fwd = f->pkts[0];
+	ev->bytes_fwd = f->bytes[0];
+	ev->pkts_rev = f->pkts[1];
+	ev->bytes_rev = f->bytes[1];
+	ev->tcp_flags_fwd = f->tcp_flags[0];
+	ev->tcp_flags_rev = f->tcp_flags[1];
+	event_copy_ioc(ev, w->rt->iocs, f->ioc);
+}
+
+static void
+worker_send_alert(struct c2w_worker *w, const struct c2w_flow_key *key,
+		  const struct c2w_flow *f)
+{
+	struct c2w_event ev;
+
+	event_fill(w, &ev, C2W_EVENT_ALERT, key, f);
+	if (rte_ring_mp_enqueue_elem(w->rt->events, &ev, sizeof(ev)) == 0)
+		w->stats.alerts_sent++;
+	else
+		w->stats.alerts_failed++;
+}
+
+static void
+worker_flow_end(void *ctx, const struct c2w_flow_key *key,
+		struct c2w_flow *f, uint8_t reason)
+{
+	struct c2w_worker *w = ctx;
+	struct c2w_event ev;
+
+	if (reason != C2W_END_ACTIVE)
+		w->stats.flows_expired++;
+	/* A flow restarted by the active timeout may end with nothing new. */
+	if (f->pkts[0] + f->pkts[1] == 0)
+		return;
+	if (f->verdict == C2W_VERDICT_NONE &&
+	    w->rt->cfg->export_scope != C2W_EXPORT_ALL)
+		return;
+
+	event_fill(w, &ev, C2W_EVENT_FLOW_END, key, f);
+	ev.end_reason = reason;
+	if (rte_ring_mp_enqueue_elem(w->rt->events, &ev, sizeof(ev)) == 0)
+		w->stats.flow_records_sent++;
+	else
+		w->stats.flow_records_failed++;
+}
+
+/* Decide a new flow's verdict from the IOC table and the allowlist. */
+static void
+worker_classify(struct c2w_worker *w, const struct c2w_pkt *pkt,
+		struct c2w_flow *f)
+{
+	const struct c2w_runtime *rt = w->rt;
+	const struct c2w_config *cfg = rt->cfg;
+	struct c2w_ioc_table *iocs = __atomic_load_n(&rt->iocs,
+						      __ATOMIC_ACQUIRE);
+	struct c2w_ioc_table *allow = __atomic_load_n(&rt->allow,
+						       __ATOMIC_ACQUIRE);
+	uint8_t family = (pkt->flags & C2W_PKT_F_IPV6) ? 6 : 4;
+	int with_ports = (pkt->flags & C2W_PKT_F_L4) &&
+			 pkt->proto != IPPROTO_ICMP &&
+			 pkt->proto != IPPROTO_ICMPV6;
+	struct c2w_ioc_match m;
+
+	f->verdict = C2W_VERDICT_NONE;
+	f->ioc = -1;
+	if (!c2w_ioc_table_match(iocs, family, pkt->src, pkt->sport,
+				 pkt->dst, pkt->dport, with_ports, &m))
+		return;
+
+	f->ioc = m.index;
+	f->ioc_gen = iocs->generation;
+	f->side = m.side;
+	w->stats.ioc_hits++;
+	if (c2w_ioc_table_match(allow, family, pkt->src, pkt->sport,
+				pkt->dst, pkt->dport, with_ports, &m)) {
+		f->verdict = C2W_VERDICT_ALLOW;
+		w->stats.allow_hits++;
+		return;
+	}
+	if (cfg->mode == C2W_MODE_INLINE && cfg->action == C2W_ACTION_BLOCK)
+		f->verdict = C2W_VERDICT_BLOCK;
+	else
+		f->verdict = C2W_VERDICT_ALERT;
+}
+
+static void
+flow_account(struct c2w_flow *f, const struct c2w_pkt *pkt, int dir,
+	     uint64_t now_ms)
+{
+	if (f->first_ms == 0)
+		f->first_ms = now_ms;
+	f->last_ms = now_ms;
+	f->pkts[dir]++;
+	f->bytes[dir] += pkt->ip_len;
+	if (pkt->proto != IPPROTO_TCP)
+		return;
+	f->tcp_flags[dir] |= pkt->tcp_flags;
+	if (pkt->tcp_flags & RTE_TCP_RST_FLAG)
+		f->state = C2W_FLOW_CLOSING;
+	if (pkt->tcp_flags & RTE_TCP_FIN_FLAG)
+		f->fin |= (uint8_t)(1u << dir);
+	if (f->fin == 3)
+		f->state = C2W_FLOW_CLOSING;
+}
+
+/* A packet that got no flow entry is still classified on its own. */
+static enum pkt_action
+worker_untracked(struct c2w_worker *w, const struct c2w_pkt *pkt,
+		 const struct c2w_flow_key *key, int src_is_lo, uint16_t port)
+{
+	struct c2w_flow f;
+
+	memset(&f, 0, sizeof(f));
+	w->stats.flows_table_full++;
+	f.ingress_port = port;
+	f.init_lo = (uint8_t)src_is_lo;
+	f.icmp_type_code = pkt->dport;
+	flow_account(&f, pkt, 0, w->now_ms);
+	worker_classify(w, pkt, &f);
+	if (f.verdict == C2W_VERDICT_BLOCK || f.verdict == C2W_VERDICT_ALERT)
+		worker_send_alert(w, key, &f);
+	if (f.verdict == C2W_VERDICT_BLOCK) {
+		w->stats.policy_drops++;
+		return PKT_DROP;
+	}
+	if (f.verdict == C2W_VERDICT_NONE &&
+	    w->rt->cfg->table_full == C2W_TABLE_FULL_CLOSED) {
+		w->stats.table_full_drops++;
+		return PKT_DROP;
+	}
+	return PKT_FORWARD;
+}
+
+static enum pkt_action
+worker_track(struct c2w_worker *w, const struct c2w_pkt *pkt, uint16_t port)
+{
+	struct c2w_flow_key key;
+	struct c2w_flow *f;
+	int src_is_lo, ret, dir;
+
+	src_is_lo = c2w_flow_key_make(pkt, &key);
+	ret = c2w_flow_lookup_add(w->flows, &key, &f);
+	if (unlikely(ret < 0))
+		return worker_untracked(w, pkt, &key, src_is_lo, port);
+
+	if (ret == 1) {
+		w->stats.flows_created++;
+		f->ingress_port = port;
+		f->init_lo = (uint8_t)src_is_lo;
+		f->icmp_type_code = pkt->dport;
+		flow_account(f, pkt, 0, w->now_ms);
+		worker_classify(w, pkt, f);
+		if (f->verdict == C2W_VERDICT_BLOCK ||
+		    f->verdict == C2W_VERDICT_ALERT)
+			worker_send_alert(w, &key, f);
+	} else {
+		dir = src_is_lo == f->init_lo ? 0 : 1;
+		flow_account(f, pkt, dir, w->now_ms);
+	}
+
+	if (f->verdict == C2W_VERDICT_BLOCK) {
+		w->stats.policy_drops++;
+		return PKT_DROP;
+	}
+	return PKT_FORWARD;
+}
+
+static uint64_t
+pkt_time_ms(struct c2w_worker *w, const struct rte_mbuf *m, uint64_t wall_ms)
+{
+	const struct c2w_runtime *rt = w->rt;
+	uint64_t ms = wall_ms;
+
+	/* net_pcap stamps each packet with its capture time in us. */
+	if (rt->ts_dynfield >= 0 && (m->ol_flags & rt->ts_dynflag))
+		ms = *RTE_MBUF_DYNFIELD(m, rt->ts_dynfield,
+					const rte_mbuf_timestamp_t *) / 1000;
+	if (ms > w->now_ms)
+		w->now_ms = ms;
+	return w->now_ms;
+}
+
+static enum pkt_action
+worker_handle(struct c2w_worker *w, struct rte_mbuf *m, uint16_t port,
+	      uint64_t wall_ms)
+{
+	const struct c2w_config *cfg = w->rt->cfg;
+	uint16_t tci = 0;
+	enum c2w_parse_result res;
+	struct c2w_pkt pkt;
+
+	if (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED)
+		tci = m->vlan_tci;
+	/* NOTE: only the first segment is parsed; headers that straddle
+	 * segments of a chained mbuf count as truncated. */
+	res = c2w_parse_packet(rte_pktmbuf_mtod(m, const uint8_t *),
+			       rte_pktmbuf_data_len(m), tci, &pkt);
+	pkt_time_ms(w, m, wall_ms);
+	if (res == C2W_PARSE_NON_IP) {
+		w->stats.non_ip++;
+		return PKT_FORWARD;
+	}
+	if (unlikely(res != C2W_PARSE_OK)) {
+		w->stats.malformed[res]++;
+		if (cfg->malformed == C2W_MALFORMED_DROP) {
+			w->stats.malformed_drops++;
+			return PKT_DROP;
+		}
+		return PKT_FORWARD;
+	}
+	return worker_track(w, &pkt, port);
+}
+
+static void
+worker_tx_flush(struct c2w_worker *w)
+{
+	uint16_t port, sent, n;
+
+	for (port = 0; port < C2W_MAX_PORTS; port++) {
+		n = w->tx_count[port];
+		if (n == 0)
+			continue;
+		sent = rte_eth_tx_burst(port, (uint16_t)w->id, w->tx_buf[port],
+					n);
+		w->stats.tx_pkts += sent;
+		if (unlikely(sent < n)) {
+			w->stats.tx_failed += n - sent;
+			rte_pktmbuf_free_bulk(&w->tx_buf[port][sent], n - sent);
+		}
+		w->tx_count[port] = 0;
+	}
+}
+
+static void
+worker_rx_burst(struct c2w_worker *w, const struct c2w_worker_rxq *q,
+		struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rte_mbuf *drop[C2W_BURST_MAX];
+	uint64_t wall_ms = c2w_runtime_wall_ms(w->rt);
+	uint16_t n_drop = 0;
+	uint16_t i;
+
+	w->stats.rx_pkts += n;
+	w->stats.last_rx_tsc = rte_rdtsc();
+	for (i = 0; i < n && i < WORKER_PREFETCH_AHEAD; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		enum pkt_action act;
+
+		if (i + WORKER_PREFETCH_AHEAD < n)
+			rte_prefetch0(rte_pktmbuf_mtod(
+				pkts[i + WORKER_PREFETCH_AHEAD], void *));
+		w->stats.rx_bytes += rte_pktmbuf_pkt_len(m);
+		act = worker_handle(w, m, q->port, wall_ms);
+		if (act == PKT_DROP || q->tx_port == C2W_NO_PORT)
+			drop[n_drop++] = m;
+		else
+			w->tx_buf[q->tx_port][w->tx_count[q->tx_port]++] = m;
+	}
+
+	if (n_drop > 0)
+		rte_pktmbuf_free_bulk(drop, n_drop);
+	worker_tx_flush(w);
+}
+
+int
+c2w_worker_main(void *arg)
+{
+	struct c2w_worker *w = arg;
+	struct c2w_runtime *rt = w->rt;
+	struct rte_mbuf *pkts[C2W_BURST_MAX];
+	uint16_t burst = RTE_MIN(rt->cfg->burst, (uint16_t)C2W_BURST_MAX);
+	uint16_t i, n;
+	bool idle;
+
+	while (!__atomic_load_n(&rt->quit, __ATOMIC_RELAXED)) {
+		idle = true;
+		for (i = 0; i < w->n_rxq; i++) {
+			const struct c2w_worker_rxq *q = &w->rxq[i];
+
+			n = rte_eth_rx_burst(q->port, q->queue, pkts, burst);
+			if (n == 0)
+				continue;
+			idle = false;
+			worker_rx_burst(w, q, pkts, n);
+		}
+		/* Without packets the wall clock moves time on, unless
+		 * packets carry their own capture time (replays). */
+		if (idle && rt->ts_dynfield < 0) {
+			uint64_t wall = c2w_runtime_wall_ms(rt);
+
+			if (wall > w->now_ms)
+				w->now_ms = wall;
+		}
+		c2w_flow_table_sweep(w->flows, w->now_ms, WORKER_SWEEP_SLOTS,
+				     worker_flow_end, w);
+	}
+	return 0;
+}
+
+unsigned
+c2w_worker_flush_flows(struct c2w_worker *w, uint8_t reason, unsigned max)
+{
+	return c2w_flow_table_flush(w->flows, reason, max, worker_flow_end, w);
+}
