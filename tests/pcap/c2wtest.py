@@ -1,0 +1,178 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Helpers for tests that run the real c2wall on DPDK virtual devices.
+
+Every run uses net_pcap ports, its own EAL in-memory instance and a
+temporary directory. Hugepages are used when the kernel has free 2 MiB
+pages mounted; otherwise the run falls back to --no-huge and says so.
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+from scapy.all import Ether, RawPcapReader, wrpcap
+from scapy.utils import PcapWriter
+
+FAILURES = []
+
+
+def check(cond, what):
+    """Record one named check, printed TAP-like, without stopping."""
+    print(("ok" if cond else "not ok") + " - " + what, flush=True)
+    if not cond:
+        FAILURES.append(what)
+    return cond
+
+
+def done():
+    """Exit 0 when every check passed, 1 otherwise."""
+    if FAILURES:
+        print("%d check(s) failed:" % len(FAILURES))
+        for f in FAILURES:
+            print("  " + f)
+        sys.exit(1)
+    sys.exit(0)
+
+
+def free_hugepages():
+    try:
+        with open("/proc/meminfo") as f:
+            text = f.read()
+    except OSError:
+        return 0
+    m = re.search(r"HugePages_Free:\s+(\d+)", text)
+    mounted = os.path.isdir("/dev/hugepages") and any(
+        "hugetlbfs" in line for line in open("/proc/mounts"))
+    return int(m.group(1)) if m and mounted else 0
+
+
+def eal_args(lcores="0-1"):
+    """EAL options for a test run: in-memory, no PCI, no telemetry."""
+    args = ["-l", lcores, "--no-pci", "--in-memory", "--no-telemetry",
+            "--log-level=*:warning", "--log-level=c2w.*:notice"]
+    if free_hugepages() < 128:
+        print("# hugepages: fewer than 128 free 2 MiB pages: --no-huge")
+        args.append("--no-huge")
+        args += ["-m", "1024"]
+    return args
+
+
+def write_pcap(path, packets):
+    """Write scapy packets (or raw bytes) as an Ethernet pcap."""
+    w = PcapWriter(path, linktype=1, sync=True)
+    for p in packets:
+        w.write(p)
+    w.close()
+
+
+def read_frames(path):
+    """Frames of a pcap as raw bytes, in file order."""
+    if not os.path.exists(path):
+        return []
+    return [bytes(data) for data, _ in RawPcapReader(path)]
+
+
+def pair_vdevs(workdir, rx0, rx1=None, infinite=False):
+    """Two net_pcap ports: port 0 reads rx0, port 1 reads rx1 (or
+    nothing); each writes what it transmits to tx<port>.pcap."""
+    tx0 = os.path.join(workdir, "tx0.pcap")
+    tx1 = os.path.join(workdir, "tx1.pcap")
+    v0 = "net_pcap0,rx_pcap=%s,tx_pcap=%s" % (rx0, tx0)
+    v1 = "net_pcap1,tx_pcap=%s" % tx1
+    if rx1:
+        v1 = "net_pcap1,rx_pcap=%s,tx_pcap=%s" % (rx1, tx1)
+    if infinite:
+        v0 += ",infinite_rx=1"
+    return ["--vdev", v0, "--vdev", v1], tx0, tx1
+
+
+def run_c2wall(binary, vdevs, app_args, timeout=60, lcores="0-1"):
+    """Run c2wall to completion; returns (exit code, stdout, stderr)."""
+    cmd = [binary] + eal_args(lcores) + vdevs + ["--"] + app_args
+    print("# " + " ".join(cmd), flush=True)
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True,
+                           timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout.decode() if isinstance(e.stdout, bytes) else ""
+        err = e.stderr.decode() if isinstance(e.stderr, bytes) else ""
+        print("# timed out after %d s" % timeout)
+        return -1, out or "", err or ""
+    sys.stdout.write("".join("# " + l + "\n" for l in p.stdout.splitlines()))
+    sys.stdout.write("".join("# err: " + l + "\n"
+                             for l in p.stderr.splitlines()))
+    return p.returncode, p.stdout, p.stderr
+
+
+def summary_counter(stdout, name):
+    """Value of a counter in the 'all workers' summary line."""
+    m = re.search(r"all workers:.*?\b%s (\d+)" % re.escape(name), stdout,
+                  re.S)
+    return int(m.group(1)) if m else None
+
+
+def free_udp_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Capture:
+    """dumpcap on loopback for one UDP port, as an independent record of
+    what c2wall exported."""
+
+    def __init__(self, workdir, port):
+        self.path = os.path.join(workdir, "ipfix-%d.pcapng" % port)
+        self.proc = subprocess.Popen(
+            ["dumpcap", "-q", "-i", "lo", "-f", "udp port %d" % port,
+             "-w", self.path], stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE)
+        deadline = time.time() + 10
+        while time.time() < deadline and not os.path.exists(self.path):
+            time.sleep(0.1)
+        time.sleep(0.5)
+
+    def stop(self):
+        time.sleep(0.5)
+        self.proc.send_signal(signal.SIGINT)
+        self.proc.wait(timeout=10)
+        return self.path
+
+
+def tshark_fields(path, port, fields, extra_filter="cflow.flowset_id > 255"):
+    """Decode IPFIX data records with tshark; one dict per record."""
+    cmd = ["tshark", "-r", path, "-d", "udp.port==%d,cflow" % port,
+           "-Y", extra_filter, "-T", "fields", "-E", "separator=\t",
+           "-E", "occurrence=a", "-E", "aggregator=|"]
+    for f in fields:
+        cmd += ["-e", f]
+    out = subprocess.run(cmd, capture_output=True, text=True).stdout
+    rows = []
+    for line in out.splitlines():
+        cols = line.split("\t")
+        per = [c.split("|") if c else [] for c in cols]
+        n = max((len(c) for c in per), default=0)
+        for i in range(n):
+            rows.append({f: (per[j][i] if i < len(per[j]) else None)
+                         for j, f in enumerate(fields)})
+    return rows
+
+
+def tempdir(name):
+    d = tempfile.mkdtemp(prefix="c2w-%s-" % name)
+    return d
+
+
+def cleanup(d):
+    if not FAILURES and not os.environ.get("C2W_KEEP_TMP"):
+        shutil.rmtree(d, ignore_errors=True)
+    else:
+        print("# files kept in " + d)
