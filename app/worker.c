@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -18,6 +19,8 @@
 #define WORKER_PREFETCH_AHEAD 3
 /* Flow-table slots the expiry sweep looks at per loop. */
 #define WORKER_SWEEP_SLOTS 64
+/* Slots looked at when an insert finds the table full. */
+#define WORKER_FULL_SWEEP_SLOTS 4096
 
 enum pkt_action {
 	PKT_FORWARD = 0,
@@ -254,6 +257,15 @@ worker_track(struct c2w_worker *w, const struct c2w_pkt *pkt, uint16_t port)
 
 	src_is_lo = c2w_flow_key_make(pkt, &key);
 	ret = c2w_flow_lookup_add(w->flows, &key, &f);
+	if (unlikely(ret == -ENOSPC) && w->now_ms != w->full_sweep_ms) {
+		/* Expired flows may still hold the space: look for them, at
+		 * most once per millisecond so a flood cannot make every
+		 * packet pay for a scan. */
+		w->full_sweep_ms = w->now_ms;
+		c2w_flow_table_sweep(w->flows, w->now_ms, WORKER_FULL_SWEEP_SLOTS,
+				     worker_flow_end, w);
+		ret = c2w_flow_lookup_add(w->flows, &key, &f);
+	}
 	if (unlikely(ret < 0))
 		return worker_untracked(w, pkt, &key, src_is_lo, port);
 

@@ -81,6 +81,7 @@ struct c2w_worker {
 	struct c2w_flow_table *flows;
 	struct c2w_runtime *rt;
 	uint64_t now_ms;             /* worker clock, never goes back */
+	uint64_t full_sweep_ms;      /* last sweep forced by a full table */
 	/* Packets waiting for TX, per output port. */
 	uint16_t tx_count[C2W_MAX_PORTS];
 	struct rte_mbuf *tx_buf[C2W_MAX_PORTS][C2W_BURST_MAX];
