@@ -51,6 +51,8 @@ enum c2w_export_scope {
 	C2W_EXPORT_ALL,        /* also every other flow's record */
 };
 
+/* Inline mode forwards a to b and b to a; tap mode lists one port in a
+ * and repeats it in b. */
 struct c2w_port_pair {
 	uint16_t a;
 	uint16_t b;
@@ -63,7 +65,8 @@ struct c2w_config {
 	enum c2w_mode mode;
 	unsigned n_pairs;              /* inline: pairs; tap: ports in .a */
 	struct c2w_port_pair pairs[C2W_MAX_PORTS];
-	bool pairs_set;                /* false: pair ports 0-1, 2-3, ... */
+	bool pairs_set;                /* false: inline pairs ports 0-1, 2-3,
+					* ...; tap uses every port */
 	uint16_t rx_desc;              /* per queue, power of two */
 	uint16_t tx_desc;
 	uint16_t burst;                /* 1..64 */
@@ -114,14 +117,25 @@ enum c2w_options_result {
 	C2W_OPTIONS_ERROR,     /* message printed: exit 2 */
 };
 
-/** Fill a config with the built-in defaults. */
+/**
+ * Fill a config with the built-in defaults. The config owns no strings
+ * afterwards, so it needs no c2w_config_free() until a load or an option
+ * adds table paths.
+ *
+ * @param cfg
+ *   Settings to overwrite; any strings it owned are not freed.
+ */
 void c2w_config_defaults(struct c2w_config *cfg);
 
 /**
  * Read a libconfig file over the current settings. Every error names the
  * file, the line, the setting path, the value read and what is valid, for
- * example "c2wall.conf:42: flow.entries = 1000: must be a power of two,
- * 1024..16777216".
+ * example "c2wall.conf:42: flows.entries = 1000: must be a power of two,
+ * 1024..16777216". Settings the file does not name keep their value; a
+ * list the file names (tables.iocs, ports.pairs...) replaces the old one.
+ * Relative table paths are resolved against the directory of the file
+ * that names them; whether the tables exist is left to the feed loader.
+ * On error cfg is left unchanged.
  *
  * @param cfg
  *   Settings to update.
@@ -130,9 +144,10 @@ void c2w_config_defaults(struct c2w_config *cfg);
  * @param err
  *   Stream for error messages.
  * @return
- *   0 on success, -ENOENT if the file cannot be opened, -EINVAL on a
- *   syntax error or an invalid setting (all such settings are reported,
- *   not only the first).
+ *   0 on success; the negative errno of fopen() (-ENOENT, -EACCES...) if
+ *   the file cannot be opened; -EINVAL on a syntax error or on invalid or
+ *   unknown settings (all of them are reported, not only the first);
+ *   -ENOMEM if a path cannot be copied.
  */
 int c2w_config_load(struct c2w_config *cfg, const char *path, FILE *err);
 
@@ -156,12 +171,60 @@ int c2w_config_load(struct c2w_config *cfg, const char *path, FILE *err);
 enum c2w_options_result c2w_options_parse(struct c2w_config *cfg, int argc,
 					  char **argv, FILE *out, FILE *err);
 
-/** Release the strings a config owns. */
+/**
+ * Set one file setting from command-line text, with the same checks as
+ * the file loader. Errors read "<label> <value>: <what is accepted>".
+ *
+ * @param cfg
+ *   Settings to update; unchanged on error.
+ * @param name
+ *   Dotted setting name as in the file, e.g. "flows.entries". Only
+ *   integer, enumerated and URL settings are accepted here.
+ * @param value
+ *   Text to parse; integers are decimal without sign or suffix.
+ * @param label
+ *   How the message names the source, e.g. "--flow-entries".
+ * @param err
+ *   Stream for the error message.
+ * @return
+ *   0 on success, -EINVAL if the value is invalid, -ENOENT if name is not
+ *   a setting of those kinds.
+ */
+int c2w_config_set(struct c2w_config *cfg, const char *name,
+		   const char *value, const char *label, FILE *err);
+
+/**
+ * Check an exporter URL: "udp://HOST:PORT" or "udp://[IPv6]:PORT" with
+ * PORT 1..65535; "" means no export.
+ *
+ * @param url
+ *   Text to check.
+ * @param why
+ *   Receives a short reason on failure.
+ * @param why_size
+ *   Size of why in bytes.
+ * @return
+ *   0 if valid, -EINVAL otherwise.
+ */
+int c2w_config_check_url(const char *url, char *why, size_t why_size);
+
+/**
+ * Release the strings a config owns and clear the table lists.
+ *
+ * @param cfg
+ *   Settings whose tables.iocs and tables.allow paths are freed.
+ */
 void c2w_config_free(struct c2w_config *cfg);
 
 /**
  * Print the effective settings, one "name = value" a line, as --check
- * shows them.
+ * shows them. Names are those of the file, so the output reads like a
+ * config; idle_exit_ms comes from --idle-exit and has no file setting.
+ *
+ * @param cfg
+ *   Settings to print.
+ * @param out
+ *   Stream to print to.
  */
 void c2w_config_print(const struct c2w_config *cfg, FILE *out);
 
