@@ -153,7 +153,9 @@ int c2w_config_load(struct c2w_config *cfg, const char *path, FILE *err);
 
 /**
  * Parse the application options (those after "--"): first --config, then
- * the rest over it. Prints errors and --help text itself.
+ * the rest over it. Prints errors and --help text itself. --iocs and
+ * --allow replace the file's list on first use and append after that.
+ * Resets getopt with optind = 0 because the EAL has already used it.
  *
  * @param cfg
  *   Settings, already holding the defaults.
@@ -166,7 +168,8 @@ int c2w_config_load(struct c2w_config *cfg, const char *path, FILE *err);
  * @param err
  *   Stream for errors.
  * @return
- *   What the caller does next.
+ *   C2W_OPTIONS_RUN to go on, C2W_OPTIONS_EXIT_OK after --help,
+ *   C2W_OPTIONS_ERROR after printing what is invalid.
  */
 enum c2w_options_result c2w_options_parse(struct c2w_config *cfg, int argc,
 					  char **argv, FILE *out, FILE *err);
