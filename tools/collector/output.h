@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef C2W_OUTPUT_H
+#define C2W_OUTPUT_H
+
+/*
+ * Sinks of the collector: CEF lines to a file or stdout, JSON lines to a
+ * file or stdout, and CEF over syslog (TCP or UDP). All calls come from
+ * the collector's main thread.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cef.h"
+
+#define C2W_OUTPUT_FACILITY_DEFAULT 20 /* local4 */
+
+enum c2w_output_syslog_format {
+	C2W_OUTPUT_SYSLOG_3164 = 3164,
+	C2W_OUTPUT_SYSLOG_5424 = 5424,
+};
+
+struct c2w_output_config {
+	const char *cef_path;    /* NULL for none, "-" for stdout */
+	const char *json_path;   /* NULL for none, "-" for stdout */
+	const char *syslog_url;  /* NULL, "tcp://HOST:PORT", "udp://HOST:PORT" */
+	enum c2w_output_syslog_format syslog_format;
+	unsigned facility;       /* syslog facility number 0-23 */
+	size_t max_line;         /* bytes per CEF line or syslog message */
+	struct c2w_cef_device device;
+};
+
+struct c2w_output_stats {
+	uint64_t cef_written;    /* CEF lines written to the file */
+	uint64_t json_written;   /* JSON lines written */
+	uint64_t syslog_sent;    /* syslog messages handed to the socket */
+	uint64_t send_errors;    /* failed writes, sends and connects */
+	uint64_t cut;            /* lines with a value cut to max_line */
+	uint64_t format_errors;  /* records that could not be encoded */
+};
+
+struct c2w_output;
+
+/* Parts of "scheme://host:port", IPv6 hosts in brackets. */
+struct c2w_output_url {
+	char scheme[8];
+	char host[256];
+	char port[8];
+};
+
+/**
+ * Split a "udp://HOST:PORT" or "tcp://HOST:PORT" URL. An IPv6 host is
+ * written in brackets, as in "udp://[::]:4739".
+ *
+ * @param url
+ *   URL text.
+ * @param out
+ *   Filled with scheme, host without brackets, and port.
+ * @return
+ *   0 on success, -EINVAL if the scheme is not udp or tcp, the host is
+ *   empty or too long, or the port is not a number from 1 to 65535.
+ */
+int c2w_output_parse_url(const char *url, struct c2w_output_url *out);
+
+/**
+ * Parse a syslog facility name ("local0" to "local7", "user", "daemon",
+ * "auth", "syslog") or a number from 0 to 23.
+ *
+ * @param name
+ *   Facility name or number.
+ * @param facility
+ *   Set to the facility number.
+ * @return
+ *   0 on success, -EINVAL for an unknown name.
+ */
+int c2w_output_parse_facility(const char *name, unsigned *facility);
+
+/**
+ * Open the sinks named in cfg. A syslog TCP connection that cannot be made
+ * now is retried on later writes, so a collector can start before its
+ * syslog server.
+ *
+ * @param cfg
+ *   Sinks and formatting; the strings must outlive the output.
+ * @param out
+ *   Set to the new output.
+ * @return
+ *   0 on success, -EINVAL for an invalid syslog URL or max_line,
+ *   -errno from fopen() or socket(), -ENOMEM.
+ */
+int c2w_output_open(const struct c2w_output_config *cfg,
+		    struct c2w_output **out);
+
+/**
+ * Write one record to every sink. Failures are counted in the stats.
+ *
+ * @param out
+ *   Output.
+ * @param ev
+ *   Record.
+ * @return
+ *   0 if every sink took the record, -EIO if a sink failed, -EMSGSIZE or
+ *   -ENOMEM if the record could not be encoded.
+ */
+int c2w_output_write(struct c2w_output *out, const struct c2w_cef_event *ev);
+
+/**
+ * Flush buffered file output, called at the end of each IPFIX message.
+ *
+ * @param out
+ *   Output.
+ * @return
+ *   0 on success, -EIO if a file could not be written.
+ */
+int c2w_output_flush(struct c2w_output *out);
+
+/**
+ * Copy the counters.
+ *
+ * @param out
+ *   Output.
+ * @param stats
+ *   Filled with the counters.
+ */
+void c2w_output_get_stats(const struct c2w_output *out,
+			  struct c2w_output_stats *stats);
+
+/**
+ * Flush and close every sink and free the output.
+ *
+ * @param out
+ *   Output, may be NULL.
+ */
+void c2w_output_close(struct c2w_output *out);
+
+#endif /* C2W_OUTPUT_H */
