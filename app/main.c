@@ -259,21 +259,24 @@ main_port_wants_ts(const struct c2w_config *cfg, uint16_t port)
 static int
 main_start_ports(struct app *a)
 {
-	bool has_ts, any_ts = false;
+	bool has_ts, want_ts, any_ts = false;
 	unsigned i;
 	int ret;
 
 	for (i = 0; i < a->n_ports; i++) {
+		want_ts = main_port_wants_ts(&a->cfg, a->ports[i]);
 		ret = c2w_port_start(a->ports[i], &a->cfg,
 				     (uint16_t)a->cfg.n_workers, a->pool,
-				     main_port_wants_ts(&a->cfg, a->ports[i]),
-				     &has_ts);
+				     want_ts, &has_ts);
 		if (ret != 0) {
 			fprintf(stderr, "ports: port %u failed to start: %s\n",
 				a->ports[i], rte_strerror(-ret));
 			return ret;
 		}
-		any_ts |= has_ts;
+		/* net_pcap stamps packets without offering the offload,
+		 * so its ports count as stamped; workers still check the
+		 * flag of every mbuf. */
+		any_ts |= has_ts || want_ts;
 	}
 	a->rt.ts_dynfield = -1;
 	if (any_ts &&

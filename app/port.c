@@ -7,7 +7,7 @@
 
 #include "port.h"
 
-RTE_LOG_REGISTER_DEFAULT(c2w_port_logtype, NOTICE);
+RTE_LOG_REGISTER(c2w_port_logtype, c2w.port, NOTICE);
 #define PORT_LOG(level, ...) \
 	rte_log(RTE_LOG_ ## level, c2w_port_logtype, "c2w.port: " __VA_ARGS__)
 
