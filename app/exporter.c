@@ -43,10 +43,10 @@ RTE_LOG_REGISTER(c2w_exporter_logtype, c2w.exporter, NOTICE);
 #define IPFIX_MSG_HDR_LEN 16
 #define IPFIX_SET_HDR_LEN 4
 
-/* Largest UDP payload over IPv4, so the largest message we can send. */
+/* Largest UDP payload over IPv4, so the largest message one send takes. */
 #define EXPORTER_MTU_MAX 65507
 
-/* firewallEvent (IE 233) values, RFC 7011 IANA registry. */
+/* firewallEvent (IE 233) values from the IANA IPFIX registry. */
 #define FW_EVENT_FLOW_DELETED 2
 #define FW_EVENT_FLOW_DENIED 3
 #define FW_EVENT_ALERT 4
@@ -105,8 +105,11 @@ struct exporter_rec {
 	uint8_t event_type;
 };
 
-_Static_assert(sizeof(struct exporter_rec) == 48 + 6 * sizeof(fbVarfield_t) + 32 + 24 + 16 + 8,
-	       "struct exporter_rec has padding the internal template does not name");
+/* 6 counters and times, 6 strings, 2 IPv6 addresses, 6 unsigned32,
+ * 8 unsigned16 and 8 unsigned8 fields. */
+_Static_assert(sizeof(struct exporter_rec) ==
+	       6 * 8 + 6 * sizeof(fbVarfield_t) + 2 * 16 + 6 * 4 + 8 * 2 + 8,
+	       "struct exporter_rec has padding the template does not name");
 
 static fbInfoElementSpec_t exporter_internal_spec[] = {
 	{ "flowStartMilliseconds", 8, 0 },
@@ -148,8 +151,8 @@ static fbInfoElementSpec_t exporter_internal_spec[] = {
 	FB_IESPEC_NULL
 };
 
-/* Which external templates carry a field: a field goes into a template
- * when all of its bits are in the template's bits; 0 means every one. */
+/* Template selectors of a field: a field goes into a template when all
+ * of its bits are in the template's bits, so 0 means every template. */
 #define FIELD_V4 (1u << 0)
 #define FIELD_V6 (1u << 1)
 #define FIELD_FLOW (1u << 2)    /* flow records: counters, end reason */
@@ -296,8 +299,13 @@ exporter_log_limited(struct c2w_exporter *ex, const char *what,
 		ex->log_suppressed++;
 		return;
 	}
-	EXPORTER_LOG(WARNING, "ipfix %s: %s: %s (%" PRIu64 " more suppressed)\n",
-		     ex->url, what, reason, ex->log_suppressed);
+	if (ex->log_suppressed > 0)
+		EXPORTER_LOG(WARNING,
+			     "ipfix %s: %s: %s (%" PRIu64 " more suppressed)\n",
+			     ex->url, what, reason, ex->log_suppressed);
+	else
+		EXPORTER_LOG(WARNING, "ipfix %s: %s: %s\n", ex->url, what,
+			     reason);
 	ex->log_suppressed = 0;
 	ex->log_next_ms = ex->now_ms + EXPORTER_LOG_INTERVAL_MS;
 }
@@ -354,7 +362,7 @@ c2w_exporter_min_mtu(const struct c2w_config *cfg)
  * (RFC 7011 section 8.1) instead of on the UDP refresh timer. */
 static int
 exporter_parse_url(const char *url, char *host, size_t host_size,
-		   char *port, size_t port_size, const char **why)
+		   char *port, size_t port_size, const char **reason)
 {
 	const char *p = url + strlen("udp://");
 	const char *host_end;
@@ -363,27 +371,27 @@ exporter_parse_url(const char *url, char *host, size_t host_size,
 	char *end;
 
 	if (strncmp(url, "udp://", strlen("udp://")) != 0) {
-		*why = "only udp://HOST:PORT is supported";
+		*reason = "only udp://HOST:PORT is supported";
 		return -EINVAL;
 	}
 	if (*p == '[') {
 		p++;
 		host_end = strchr(p, ']');
 		if (host_end == NULL || host_end[1] != ':') {
-			*why = "IPv6 address needs the form [ADDR]:PORT";
+			*reason = "IPv6 address needs the form [ADDR]:PORT";
 			return -EINVAL;
 		}
 		colon = host_end + 1;
 	} else {
 		colon = strchr(p, ':');
 		if (colon == NULL || strchr(colon + 1, ':') != NULL) {
-			*why = "expected HOST:PORT, IPv6 addresses in brackets";
+			*reason = "expected HOST:PORT, IPv6 addresses in brackets";
 			return -EINVAL;
 		}
 		host_end = colon;
 	}
 	if (host_end == p || (size_t)(host_end - p) >= host_size) {
-		*why = "host is empty or too long";
+		*reason = "host is empty or too long";
 		return -EINVAL;
 	}
 
@@ -391,7 +399,7 @@ exporter_parse_url(const char *url, char *host, size_t host_size,
 	num = strtoul(colon + 1, &end, 10);
 	if (colon[1] < '0' || colon[1] > '9' || *end != '\0' || errno != 0 ||
 	    num == 0 || num > 65535) {
-		*why = "port must be 1..65535";
+		*reason = "port must be 1..65535";
 		return -EINVAL;
 	}
 	memcpy(host, p, host_end - p);
@@ -579,7 +587,7 @@ c2w_exporter_create(const struct c2w_config *cfg, struct rte_ring *ring,
 {
 	char host[C2W_URL_MAX];
 	char port[8];
-	const char *why;
+	const char *reason;
 	struct c2w_exporter *ex;
 	int rc;
 
@@ -601,10 +609,10 @@ c2w_exporter_create(const struct c2w_config *cfg, struct rte_ring *ring,
 	if (rc < 0)
 		goto out_destroy;
 	rc = exporter_parse_url(cfg->ipfix_url, host, sizeof(host), port,
-				sizeof(port), &why);
+				sizeof(port), &reason);
 	if (rc < 0) {
 		EXPORTER_LOG(ERR, "ipfix url %s: invalid: %s\n",
-			     cfg->ipfix_url, why);
+			     cfg->ipfix_url, reason);
 		goto out_destroy;
 	}
 	rc = exporter_open_udp(ex, host, port);

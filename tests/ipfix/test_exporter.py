@@ -22,7 +22,6 @@ import time
 import xml.etree.ElementTree as ET
 
 TEMPLATE_IDS = [256, 257, 258, 259, 260, 261]
-ALERT_TIDS = {256, 257}
 OBSERVATION_DOMAIN = 42
 
 # Standard fields per harness event, keyed by the tshark field name; a
@@ -151,13 +150,14 @@ class Failures:
     def __init__(self):
         self.items = []
 
-    def check(self, cond, what):
+    def check(self, cond, description):
         if not cond:
-            self.items.append(what)
+            self.items.append(description)
         return cond
 
-    def equal(self, got, want, what):
-        return self.check(got == want, f"{what}: got {got!r}, want {want!r}")
+    def equal(self, got, want, description):
+        return self.check(got == want,
+                          f"{description}: got {got!r}, want {want!r}")
 
     def finish(self, case):
         for item in self.items:
