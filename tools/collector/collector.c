@@ -595,17 +595,20 @@ header_fits(const uint8_t *p, size_t avail, size_t *len)
 }
 
 /* Offset of the next message after garbage: a plausible header followed
- * by the end of the data or by another plausible header. */
+ * by the end of the data or by the version field of another message. */
 static size_t
 resync(const uint8_t *data, size_t size, size_t off)
 {
-	size_t len, next;
+	const uint8_t *next;
+	size_t len;
 
 	for (off++; off + IPFIX_HEADER_LEN <= size; off++) {
 		if (!header_fits(data + off, size - off, &len))
 			continue;
+		next = data + off + len;
 		if (off + len == size ||
-		    header_fits(data + off + len, size - off - len, &next))
+		    (off + len + 2 <= size && next[0] == 0 &&
+		     next[1] == IPFIX_VERSION))
 			return off;
 	}
 	return size;
@@ -790,6 +793,8 @@ open_udp(struct collector *c)
 		g_clear_error(&err);
 		return -EADDRNOTAVAIL;
 	}
+	/* Scripts wait for this line before they send. */
+	fprintf(stderr, COLLECTOR_NAME ": listening on %s\n", c->opt.listen);
 	return 0;
 }
 
