@@ -63,9 +63,9 @@ struct c2w_pkt {
 	uint16_t ip_len;      /* IP total length: header + payload, no padding */
 	uint16_t l4_payload;  /* L4 payload bytes inside ip_len */
 	uint16_t ether_type;  /* innermost EtherType, host byte order */
-	uint8_t proto;        /* IP protocol after the IPv6 extension headers;
-			       * in a later fragment the Next Header of its
-			       * fragment header */
+	uint8_t proto;        /* IP protocol after the extension headers.
+			       * A later IPv6 fragment gives the Next
+			       * Header of its Fragment header. */
 	uint8_t tcp_flags;    /* TCP flags byte (FIN..CWR), 0 if not TCP */
 	uint8_t flags;        /* C2W_PKT_F_* */
 	uint8_t vlan_count;   /* tags parsed: 0, 1 or 2 */
