@@ -250,6 +250,8 @@ struct c2w_exporter {
 
 	/* transport */
 	int fd;
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
 	exporter_send_fn send_msg;
 
 	/* libfixbuf objects; fBufFree() frees the session and fbexp */
@@ -411,15 +413,18 @@ exporter_parse_url(const char *url, char *host, size_t host_size,
 static int
 exporter_udp_send(struct c2w_exporter *ex, const uint8_t *msg, size_t len)
 {
-	ssize_t n = send(ex->fd, msg, len, MSG_DONTWAIT);
+	ssize_t n = sendto(ex->fd, msg, len, MSG_DONTWAIT,
+			   (const struct sockaddr *)&ex->peer, ex->peer_len);
 
 	if (n < 0)
 		return -errno;
 	return (size_t)n == len ? 0 : -EIO;
 }
 
-/* Resolve the host and open a connected, non-blocking UDP socket, so a
- * send never waits and an ICMP error from the collector is reported. */
+/* Resolve the host and open a non-blocking UDP socket, so a send never
+ * waits. The socket stays unconnected: on a connected one, an ICMP port
+ * unreachable from a collector that is restarting fails the next send,
+ * and that message would be lost although the collector may be back. */
 static int
 exporter_open_udp(struct c2w_exporter *ex, const char *host,
 		  const char *port)
@@ -447,10 +452,12 @@ exporter_open_udp(struct c2w_exporter *ex, const char *host,
 		rc = -errno;
 		goto out_free_res;
 	}
-	if (connect(ex->fd, res->ai_addr, res->ai_addrlen) != 0) {
-		rc = -errno;
+	if (res->ai_addrlen > sizeof(ex->peer)) {
+		rc = -EAFNOSUPPORT;
 		goto out_close_fd;
 	}
+	memcpy(&ex->peer, res->ai_addr, res->ai_addrlen);
+	ex->peer_len = res->ai_addrlen;
 	freeaddrinfo(res);
 	ex->send_msg = exporter_udp_send;
 	return 0;

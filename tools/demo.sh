@@ -15,10 +15,10 @@ caps=$top/tests/data/captures
 [ -f "$build/build.ninja" ] || meson setup "$build" "$top" >/dev/null
 ninja -C "$build" >/dev/null
 
-eal_mem=""
+eal_mem="--in-memory"
 if [ "$("$top/tools/hugepages.sh")" = no-huge ]; then
 	echo "demo: no free hugepages: running with --no-huge"
-	eal_mem="--no-huge -m 1024"
+	eal_mem="--no-huge -m 1024 --no-shconf"
 fi
 
 out=$(mktemp -d /tmp/c2wall-demo.XXXXXX)
@@ -31,7 +31,7 @@ sleep 0.5
 
 echo "demo: c2wall inline, block, on the Remcos and IEC 104 captures"
 # shellcheck disable=SC2086
-"$build/app/c2wall" -l 0-1 --no-pci --in-memory $eal_mem \
+"$build/app/c2wall" -l 0-1 --no-pci $eal_mem \
 	--log-level='*:warning' --log-level='c2w.*:notice' \
 	--vdev "net_pcap0,rx_pcap=$caps/remcos-7.0.3-checkin.pcap,tx_pcap=$out/port0.pcap" \
 	--vdev "net_pcap1,tx_pcap=$out/port1.pcap" \

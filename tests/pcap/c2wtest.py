@@ -7,10 +7,12 @@ pages mounted; otherwise the run falls back to --no-huge and says so.
 """
 
 import os
+import json
 import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -54,12 +56,15 @@ def free_hugepages():
 
 def eal_args(lcores="0-1"):
     """EAL options for a test run: in-memory, no PCI, no telemetry."""
-    args = ["-l", lcores, "--no-pci", "--in-memory", "--no-telemetry",
+    args = ["-l", lcores, "--no-pci", "--no-telemetry",
             "--log-level=*:warning", "--log-level=c2w.*:notice"]
     if free_hugepages() < 128:
+        # DPDK 22.11 refuses --in-memory together with --no-huge.
         print("# hugepages: fewer than 128 free 2 MiB pages: --no-huge")
-        args.append("--no-huge")
-        args += ["-m", "1024"]
+        args += ["--no-huge", "-m", "1024", "--no-shconf",
+                 "--file-prefix", "c2wtest%d" % os.getpid()]
+    else:
+        args.append("--in-memory")
     return args
 
 
@@ -69,6 +74,25 @@ def write_pcap(path, packets):
     for p in packets:
         w.write(p)
     w.close()
+
+
+def write_raw_pcap(path, records):
+    """Write (frame bytes, seconds as float) records as an Ethernet
+    pcap with microsecond times."""
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        for data, ts in records:
+            sec = int(ts)
+            usec = int(round((ts - sec) * 1e6))
+            if usec >= 1000000:
+                sec, usec = sec + 1, usec - 1000000
+            f.write(struct.pack("<IIII", sec, usec, len(data), len(data)))
+            f.write(data)
+
+
+def read_records(path):
+    """(frame bytes, time as float) of each pcap record."""
+    return [(bytes(d), m.sec + m.usec / 1e6) for d, m in RawPcapReader(path)]
 
 
 def read_frames(path):
@@ -147,23 +171,48 @@ class Capture:
         return self.path
 
 
-def tshark_fields(path, port, fields, extra_filter="cflow.flowset_id > 255"):
-    """Decode IPFIX data records with tshark; one dict per record."""
+def tshark_records(path, port):
+    """Decode every IPFIX data record with tshark. Returns one dict per
+    record: field name -> value, or a list when tshark shows the field
+    more than once (reverse counters reuse the forward names)."""
     cmd = ["tshark", "-r", path, "-d", "udp.port==%d,cflow" % port,
-           "-Y", extra_filter, "-T", "fields", "-E", "separator=\t",
-           "-E", "occurrence=a", "-E", "aggregator=|"]
-    for f in fields:
-        cmd += ["-e", f]
+           "-T", "json", "--no-duplicate-keys"]
     out = subprocess.run(cmd, capture_output=True, text=True).stdout
-    rows = []
-    for line in out.splitlines():
-        cols = line.split("\t")
-        per = [c.split("|") if c else [] for c in cols]
-        n = max((len(c) for c in per), default=0)
-        for i in range(n):
-            rows.append({f: (per[j][i] if i < len(per[j]) else None)
-                         for j, f in enumerate(fields)})
-    return rows
+    records = []
+    for pkt in json.loads(out or "[]"):
+        cflow = pkt["_source"]["layers"].get("cflow", {})
+        for key, val in cflow.items():
+            if not key.startswith("Set ") or not isinstance(val, dict):
+                continue
+            if int(val.get("cflow.flowset_id", "0")) < 256:
+                continue
+            for fkey, flow in val.items():
+                if fkey.startswith("Flow ") and isinstance(flow, dict):
+                    records.append(_flatten(flow))
+    return records
+
+
+def _flatten(d, out=None):
+    out = {} if out is None else out
+    for k, v in d.items():
+        if isinstance(v, dict):
+            _flatten(v, out)
+        elif k not in out:
+            out[k] = v
+    return out
+
+
+def first(v):
+    """First value of a field that tshark may show as a list."""
+    if isinstance(v, list):
+        return v[0] if v else None
+    return v
+
+
+def num(v):
+    """Integer of a decimal or 0x-prefixed field value, None if absent."""
+    v = first(v)
+    return None if v is None else int(v, 0)
 
 
 def tempdir(name):
