@@ -215,6 +215,32 @@ def num(v):
     return None if v is None else int(v, 0)
 
 
+def ipfixdump_records(path, port, elements, workdir):
+    """Records as libfixbuf's ipfixDump prints them, with the c2wall
+    element names from an XML element file: (template id, {name: value})
+    in export order."""
+    hexes = subprocess.run(
+        ["tshark", "-r", path, "-d", "udp.port==%d,cflow" % port,
+         "-T", "fields", "-e", "udp.payload"],
+        capture_output=True, text=True).stdout.split()
+    stream = os.path.join(workdir, "export-%d.ipfix" % port)
+    with open(stream, "wb") as out:
+        for h in hexes:
+            out.write(bytes.fromhex(h.replace(":", "")))
+    text = subprocess.run(["ipfixDump", "-e", elements, "--in", stream,
+                           "--data"], capture_output=True, text=True).stdout
+    records = []
+    for line in text.splitlines():
+        m = re.search(r"tid:\s+(\d+)", line)
+        if m and "count:" in line:
+            records.append((int(m.group(1)), {}))
+            continue
+        m = re.match(r"\s*\(\S+\)\s+(\w+) : (?:\(len: \d+\) ?)?(.*)$", line)
+        if m and records:
+            records[-1][1][m.group(1)] = m.group(2).strip()
+    return records
+
+
 def tempdir(name):
     d = tempfile.mkdtemp(prefix="c2w-%s-" % name)
     return d

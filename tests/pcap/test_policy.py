@@ -9,7 +9,13 @@ import sys
 import c2wtest as t
 import traffic
 
-BIN, SEED = sys.argv[1], sys.argv[2]
+BIN, SEED, ELEMENTS = sys.argv[1], sys.argv[2], sys.argv[3]
+
+# The three indicator flows of traffic.mixed_traffic(): initiator, port,
+# responder, port, and which side is the indicator.
+IOC_FLOWS = [("192.0.2.10", 40001, "5.101.81.81", 9323, "destination"),
+             ("192.0.2.11", 40002, "203.159.90.139", 2404, "destination"),
+             ("203.159.90.139", 2404, "192.0.2.13", 5000, "source")]
 
 
 def setup(work):
@@ -18,12 +24,66 @@ def setup(work):
     return inp, t.read_frames(inp)
 
 
+def check_alerts(work, path, port, mode, firewall_event, action):
+    """The alerts as tshark and ipfixDump decode them."""
+    alerts = [r for r in t.tshark_records(path, port)
+              if "cflow.flow_end_reason" not in r]
+    t.check(len(alerts) == 3, "%s: three alert records (got %d)"
+            % (mode, len(alerts)))
+    by_flow = {(r.get("cflow.srcaddr"), t.num(r.get("cflow.srcport")),
+                r.get("cflow.dstaddr"), t.num(r.get("cflow.dstport"))): r
+               for r in alerts}
+    for src, sport, dst, dport, _ in IOC_FLOWS:
+        r = by_flow.get((src, sport, dst, dport))
+        if not t.check(r is not None, "%s: alert for %s:%d -> %s:%d"
+                       % (mode, src, sport, dst, dport)):
+            continue
+        t.check(t.num(r.get("cflow.protocol")) in (6, 17),
+                "%s: protocol of %s" % (mode, dst))
+        t.check(t.num(r.get("cflow.firewall_event")) == firewall_event,
+                "%s: firewallEvent %d for %s" % (mode, firewall_event, dst))
+        t.check("cflow.octets" not in r,
+                "%s: alert carries no octet count" % mode)
+        t.check(t.num(r.get("cflow.inputint")) == 0 and
+                t.num(r.get("cflow.outputint")) == 1,
+                "%s: ingress port 0, egress port 1" % mode)
+        t.check((r.get("cflow.abstimestart") or "").startswith(
+            "Nov 14, 2023 22:13:20"), "%s: flowStartMilliseconds is the "
+            "capture time" % mode)
+    vlan = by_flow.get(("192.0.2.11", 40002, "203.159.90.139", 2404))
+    t.check(vlan is not None and
+            t.num(vlan.get("cflow.dot1q_vlan_id")) == 100,
+            "%s: VLAN 100 on the tagged indicator flow" % mode)
+
+    dumped = [f for tid, f in t.ipfixdump_records(path, port, ELEMENTS,
+                                                   work) if tid in (256, 257)]
+    t.check(len(dumped) == 3, "%s: ipfixDump reads three alerts" % mode)
+    values = sorted(f.get("c2wIocValue", "") for f in dumped)
+    t.check(values == ["203.159.90.139:2404", "203.159.90.139:2404",
+                       "5.101.81.81:9323"],
+            "%s: c2wIocValue of each alert (got %s)" % (mode, values))
+    for f in dumped:
+        t.check(f.get("c2wMalware") == "Remcos" and
+                f.get("c2wThreatType") == "botnet_cc" and
+                f.get("c2wConfidence") == "75" and
+                f.get("c2wAction") == str(action) and
+                f.get("c2wIocTags") == "Remcos",
+                "%s: indicator metadata in alert %s" % (mode, f))
+    sides = sorted(f.get("c2wMatchSide", "") for f in dumped)
+    t.check(sides == ["1", "2", "2"], "%s: c2wMatchSide 2 for two "
+            "destination matches, 1 for the source match" % mode)
+
+
 def test_block(work, inp, frames):
+    port = t.free_udp_port()
+    cap = t.Capture(work, port)
     vdevs, tx0, tx1 = t.pair_vdevs(work, inp)
     rc, out, err = t.run_c2wall(BIN, vdevs, [
         "--iocs", SEED, "--mode", "inline", "--action", "block",
-        "--idle-exit", "500"])
+        "--idle-exit", "500", "--ipfix", "udp://127.0.0.1:%d" % port])
+    path = cap.stop()
     t.check(rc == 0, "block: c2wall exits 0")
+    check_alerts(work, path, port, "block", 3, 1)
     want = [f for f in frames if not traffic.is_ioc_packet(f)]
     got = t.read_frames(tx1)
     dropped = len(frames) - len(want)
@@ -66,6 +126,7 @@ def test_alert(work, inp, frames):
             "alert: no record for IEC 104 to 198.51.100.20:2404")
     t.check(not any(k[1] == "5.101.81.81" and k[3] == "443" for k in keyed),
             "alert: no record for the indicator address on port 443")
+    check_alerts(work, path, port, "alert", 4, 2)
 
 
 def test_tap(work, inp, frames):
@@ -84,7 +145,7 @@ def test_tap(work, inp, frames):
 def main():
     work = t.tempdir("policy")
     inp, frames = setup(work)
-    which = sys.argv[3] if len(sys.argv) > 3 else "all"
+    which = sys.argv[4] if len(sys.argv) > 4 else "all"
     if which in ("all", "block"):
         test_block(os.path.join(work), inp, frames)
     if which in ("all", "alert"):
