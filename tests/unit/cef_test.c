@@ -278,11 +278,14 @@ test_cut_keeps_sequences(void)
 	CHECK(len <= C2W_CEF_MAX_LINE_MIN);
 	start = strstr(buf, " cs6=");
 	end = strstr(buf, C2W_CEF_CUT_MARKER);
-	CHECK(start != NULL && end != NULL);
+	CHECK(start != NULL);
+	CHECK(end != NULL);
 	if (start != NULL && end != NULL) {
 		start += 5;
 		CHECK_EQ_U((size_t)(end - start) % 2, 0);
-		CHECK(end > start && end[-1] == '=' && end[-2] == '\\');
+		CHECK(end - start >= 2);
+		CHECK(end[-1] == '=');
+		CHECK(end[-2] == '\\');
 	}
 
 	/* U+00E9 is 0xc3 0xa9. */
@@ -296,7 +299,8 @@ test_cut_keeps_sequences(void)
 			  &len, NULL), 0);
 	start = strstr(buf, " cs6=");
 	end = strstr(buf, C2W_CEF_CUT_MARKER);
-	CHECK(start != NULL && end != NULL);
+	CHECK(start != NULL);
+	CHECK(end != NULL);
 	if (start != NULL && end != NULL) {
 		start += 5;
 		CHECK_EQ_U((size_t)(end - start) % 2, 0);

@@ -280,9 +280,8 @@ add_addresses(struct cef_builder *b, const struct c2w_cef_event *ev)
 	if (ev->family != 6)
 		return;
 
-	/* CommonSecurityLog documents src/dst as IPv4; the CEF standard
-	 * reserves c6a2/c6a3 for the IPv6 source and destination, so IPv6
-	 * records carry both. */
+	/* CommonSecurityLog documents src/dst as IPv4 and offers custom
+	 * IPv6 fields, so IPv6 records carry the addresses in both. */
 	add_fmt(b, "c6a2", false, "%s", src);
 	add_cstr(b, "c6a2Label", "Source IPv6 Address");
 	add_fmt(b, "c6a3", false, "%s", dst);

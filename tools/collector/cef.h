@@ -18,7 +18,7 @@
 #define C2W_CEF_SIG_FLOW_END 101  /* flow record of a matching flow */
 #define C2W_CEF_SIG_FLOW 102      /* flow record without an indicator */
 
-/* Line length the collector uses unless --max-line says otherwise. It is
+/* Line length the collector uses unless --max-line sets another. It is
  * rsyslog's default maximum message size (8 KiB). */
 #define C2W_CEF_MAX_LINE_DEFAULT 8192u
 /* Smallest limit accepted: the fixed keys of a full record fit in it. */

@@ -123,8 +123,8 @@ static fbInfoElementSpec_t record_spec[] = {
 	FB_IESPEC_NULL
 };
 
-/* What an external template carries, set once per template by the new
- * template callback and read for each record. */
+/* Element summary of an external template, set once per template by the
+ * new template callback and read for each record. */
 struct template_info {
 	bool relevant;     /* c2wall alert or flow record */
 	bool ipv6;
