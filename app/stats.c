@@ -177,7 +177,7 @@ stats_dict_worker(struct rte_tel_data *d, const struct c2w_worker_stats *s)
 
 		if (r == C2W_PARSE_NON_IP)
 			continue;
-		snprintf(name, sizeof(name), "malformed.%s",
+		snprintf(name, sizeof(name), "malformed_%s",
 			 c2w_parse_result_name(r));
 		rte_tel_data_add_dict_u64(d, name, s->malformed[r]);
 	}

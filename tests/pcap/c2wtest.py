@@ -54,10 +54,17 @@ def free_hugepages():
     return int(m.group(1)) if m and mounted else 0
 
 
-def eal_args(lcores="0-1"):
-    """EAL options for a test run: in-memory, no PCI, no telemetry."""
-    args = ["-l", lcores, "--no-pci", "--no-telemetry",
-            "--log-level=*:warning", "--log-level=c2w.*:notice"]
+def eal_args(lcores="0-1", prefix=None):
+    """EAL options for a test run: no PCI; in memory without telemetry,
+    or with a file prefix (and its telemetry socket) when one is given."""
+    args = ["-l", lcores, "--no-pci", "--log-level=*:warning",
+            "--log-level=c2w.*:notice"]
+    if prefix:
+        args += ["--file-prefix", prefix]
+        if free_hugepages() < 128:
+            args += ["--no-huge", "-m", "1024"]
+        return args
+    args.append("--no-telemetry")
     if free_hugepages() < 128:
         # DPDK 22.11 refuses --in-memory together with --no-huge.
         print("# hugepages: fewer than 128 free 2 MiB pages: --no-huge")
