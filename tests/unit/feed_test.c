@@ -1,4 +1,1075 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Feed reader tests: indicator syntax and refanging, the ThreatFox CSV
+ * export, JSON export and API response, plain lists, duplicate merging,
+ * rejection reports, strict loads and file errors. Fixtures are real
+ * files under tests/data; small inputs are written to temporary files.
+ */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
 #include "check.h"
+#include "feed.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define FEED_TEST_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define FEED_TEST_SANITIZER 1
+#endif
+#endif
+
+#define DATA(rel) C2W_TEST_DATA "/" rel
+#define TABLES(rel) C2W_TEST_DATA "/../../tables/" rel
+
+/* Options with reports captured in memory. */
+struct capture {
+	struct c2w_feed_opts opts;
+	char *text;
+	size_t len;
+};
+
+static void
+capture_open(struct capture *cap)
+{
+	memset(cap, 0, sizeof(*cap));
+	cap->opts.report = open_memstream(&cap->text, &cap->len);
+}
+
+/* Report text so far; valid until the next call or capture_close(). */
+static const char *
+capture_text(struct capture *cap)
+{
+	fflush(cap->opts.report);
+	return cap->text != NULL ? cap->text : "";
+}
+
+static void
+capture_close(struct capture *cap)
+{
+	fclose(cap->opts.report);
+	free(cap->text);
+}
+
+static unsigned
+count_lines(const char *s)
+{
+	unsigned n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* Write bytes to a new temporary file; the caller unlinks path. */
+static int
+write_tmp(char path[64], const void *data, size_t len)
+{
+	FILE *f;
+	int fd;
+
+	snprintf(path, 64, "/tmp/c2w-feed-test-XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	f = fdopen(fd, "wb");
+	if (f == NULL) {
+		close(fd);
+		return -1;
+	}
+	if (fwrite(data, 1, len, f) != len) {
+		fclose(f);
+		return -1;
+	}
+	return fclose(f);
+}
+
+static const struct c2w_ioc *
+find_value(const struct c2w_ioc_set *set, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		if (strcmp(c2w_ioc_str(set, set->v[i].value), value) == 0)
+			return &set->v[i];
+	return NULL;
+}
+
+static int
+str_is(const struct c2w_ioc_set *set, uint32_t off, const char *want)
+{
+	const char *got = c2w_ioc_str(set, off);
+
+	if (strcmp(got, want) == 0)
+		return 1;
+	printf("#   got \"%s\", want \"%s\"\n", got, want);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+
+struct good_case {
+	const char *text;
+	uint8_t kind;
+	uint8_t family;
+	const char *addr;
+	uint16_t port;
+};
+
+static void
+test_parse_valid(void)
+{
+	static const struct good_case cases[] = {
+		{ "198.51.100.7", C2W_IOC_IP, 4, "198.51.100.7", 0 },
+		{ "198.51.100.7:80", C2W_IOC_IP_PORT, 4, "198.51.100.7", 80 },
+		{ "  198.51.100.7:80\t", C2W_IOC_IP_PORT, 4, "198.51.100.7", 80 },
+		{ "198[.]51[.]100[.]7:9323", C2W_IOC_IP_PORT, 4, "198.51.100.7", 9323 },
+		{ "198(.)51(.)100(.)7", C2W_IOC_IP, 4, "198.51.100.7", 0 },
+		{ "198[dot]51.100{.}7", C2W_IOC_IP, 4, "198.51.100.7", 0 },
+		{ "198[DOT]51(dot)100\\.7", C2W_IOC_IP, 4, "198.51.100.7", 0 },
+		{ "198.51.100.7[:]2404", C2W_IOC_IP_PORT, 4, "198.51.100.7", 2404 },
+		{ "198.51.100[.]7", C2W_IOC_IP, 4, "198.51.100.7", 0 },
+		{ "198.51.100.7:09323", C2W_IOC_IP_PORT, 4, "198.51.100.7", 9323 },
+		{ "hxxp://198[.]51[.]100[.]7:8080/gate.php", C2W_IOC_IP_PORT, 4,
+		  "198.51.100.7", 8080 },
+		{ "hXXps://198.51.100.7/x", C2W_IOC_IP_PORT, 4, "198.51.100.7", 443 },
+		{ "http://198.51.100.7", C2W_IOC_IP_PORT, 4, "198.51.100.7", 80 },
+		{ "http[:]//198.51.100.7:81", C2W_IOC_IP_PORT, 4, "198.51.100.7", 81 },
+		{ "http://user:pw@198.51.100.7:82/a", C2W_IOC_IP_PORT, 4,
+		  "198.51.100.7", 82 },
+		{ "tcp://198.51.100.7:2404", C2W_IOC_IP_PORT, 4, "198.51.100.7", 2404 },
+		{ "http://[2001:db8::7]:8443/p", C2W_IOC_IP_PORT, 6, "2001:db8::7", 8443 },
+		{ "[2001:db8::1]:443", C2W_IOC_IP_PORT, 6, "2001:db8::1", 443 },
+		{ "2001:db8::1", C2W_IOC_IP, 6, "2001:db8::1", 0 },
+		{ "[2001:db8::1]", C2W_IOC_IP, 6, "2001:db8::1", 0 },
+		{ "2001:DB8:0:0:0:0:0:1", C2W_IOC_IP, 6, "2001:db8::1", 0 },
+		/* IPv4-mapped IPv6 reaches the wire as IPv4 */
+		{ "::ffff:203.0.113.9", C2W_IOC_IP, 4, "203.0.113.9", 0 },
+		{ "[::ffff:203.0.113.9]:53", C2W_IOC_IP_PORT, 4, "203.0.113.9", 53 },
+		{ "198.51.100.7:65535", C2W_IOC_IP_PORT, 4, "198.51.100.7", 65535 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct good_case *c = &cases[i];
+		uint8_t want[16] = { 0 };
+		struct c2w_ioc ioc;
+		const char *why = NULL;
+		int rc;
+
+		memset(&ioc, 0xa5, sizeof(ioc));
+		inet_pton(c->family == 4 ? AF_INET : AF_INET6, c->addr, want);
+		rc = c2w_feed_parse_indicator(c->text, strlen(c->text), &ioc, &why);
+		if (!CHECK(rc == 0)) {
+			printf("#   \"%s\": %s\n", c->text, why != NULL ? why : "?");
+			continue;
+		}
+		CHECK_EQ_U(ioc.kind, c->kind);
+		CHECK_EQ_U(ioc.family, c->family);
+		CHECK_EQ_U(ioc.port, c->port);
+		if (!CHECK(memcmp(ioc.addr, want, 16) == 0))
+			printf("#   address of \"%s\" differs\n", c->text);
+	}
+}
+
+struct bad_case {
+	const char *text;
+	const char *reason;  /* substring of the reason */
+};
+
+static void
+test_parse_invalid(void)
+{
+	static const struct bad_case cases[] = {
+		{ "", "empty" },
+		{ "   ", "empty" },
+		{ "5.101.81:9323", "4 octets" },
+		{ "198.51.100.7.1", "more than 4 octets" },
+		{ "999.51.100.7:9323", "out of range" },
+		{ "198.51.100.7:70000", "port out of range" },
+		{ "198.51.100.7:0", "port 0" },
+		{ "198.51.100.7:", "port missing" },
+		{ "198.51.100.7:80a", "not a decimal" },
+		{ "198.051.100.7", "leading zero" },
+		{ "198..100.7", "empty octet" },
+		{ "198.51.100.0/24", "prefixes" },
+		{ "198.51.100.7 :80", "spaces" },
+		{ "198.51.100.7:80\x01", "control" },
+		{ "evil.example", "not an IP address" },
+		{ "http://evil.example/x", "host is a name" },
+		{ "ftp://198.51.100.7/x", "scheme not supported" },
+		{ "tcp://198.51.100.7", "needs a port" },
+		{ "http://2001:db8::1/x", "brackets" },
+		{ "[2001:db8::1", "closing" },
+		{ "[2001:db8::1]80", "after ']'" },
+		{ "2001:db8::g", "invalid IPv6" },
+		{ "fe80::1%eth0", "zone" },
+		{ "0.0.0.0", "unspecified" },
+		{ "127.0.0.1:80", "loopback" },
+		{ "224.0.0.1", "multicast" },
+		{ "255.255.255.255", "reserved" },
+		{ "::", "unspecified" },
+		{ "::1", "loopback" },
+		{ "ff02::1", "multicast" },
+	};
+	char longtext[3000];
+	struct c2w_ioc ioc;
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		why = NULL;
+		if (!CHECK(c2w_feed_parse_indicator(cases[i].text,
+						    strlen(cases[i].text), &ioc,
+						    &why) == -EINVAL)) {
+			printf("#   \"%s\" was accepted\n", cases[i].text);
+			continue;
+		}
+		if (!CHECK(why != NULL && strstr(why, cases[i].reason) != NULL))
+			printf("#   \"%s\": reason \"%s\", want \"%s\"\n",
+			       cases[i].text, why != NULL ? why : "(none)",
+			       cases[i].reason);
+	}
+
+	/* The length bounds the text; bytes after it are not read. */
+	CHECK(c2w_feed_parse_indicator("198.51.100.7:80", 12, &ioc, &why) == 0);
+	CHECK_EQ_U(ioc.kind, C2W_IOC_IP);
+
+	memset(longtext, '1', sizeof(longtext));
+	why = NULL;
+	CHECK(c2w_feed_parse_indicator(longtext, sizeof(longtext), &ioc,
+				       &why) == -EINVAL);
+	CHECK(why != NULL);
+	CHECK(why != NULL && strstr(why, "longer than") != NULL);
+	CHECK(c2w_feed_parse_indicator(NULL, 0, &ioc, &why) == -EINVAL);
+	CHECK(c2w_feed_parse_indicator("198.51.100.7", 12, &ioc, NULL) == 0);
+}
+
+static void
+test_kind_names(void)
+{
+	CHECK(strcmp(c2w_ioc_kind_name(C2W_IOC_IP_PORT), "ip:port") == 0);
+	CHECK(strcmp(c2w_ioc_kind_name(C2W_IOC_IP), "ip") == 0);
+	CHECK(strcmp(c2w_ioc_kind_name(C2W_IOC_DOMAIN), "domain") == 0);
+	CHECK(strcmp(c2w_ioc_kind_name(C2W_IOC_URL), "url") == 0);
+	CHECK(strcmp(c2w_ioc_kind_name(C2W_IOC_HASH), "hash") == 0);
+	CHECK(strcmp(c2w_ioc_kind_name(C2W_IOC_OTHER), "other") == 0);
+	CHECK(strcmp(c2w_ioc_kind_name(C2W_IOC_KIND_MAX), "invalid") == 0);
+}
+
+/* ---------------------------------------------------------------- */
+
+/* The messy defanged list: BOM, CRLF, comments, defanged forms. */
+static void
+test_defanged_list(void)
+{
+	static const char *const real[] = {
+		"5.101.81.81:9323", "203.159.90.139:2404",
+	};
+	const char *path = DATA("cases/defanged-feed/ioc_defanged_messy.txt");
+	struct c2w_feed_stats st = { 0 };
+	struct c2w_ioc_set set;
+	struct capture cap;
+	const char *rep;
+	size_t i;
+
+	c2w_ioc_set_init(&set);
+	capture_open(&cap);
+	CHECK(c2w_feed_load(path, &cap.opts, &set, &st) == 0);
+	rep = capture_text(&cap);
+
+	CHECK_EQ_U(set.n, 2);
+	CHECK_EQ_U(st.by_kind[C2W_IOC_IP_PORT], 2);
+	CHECK_EQ_U(st.loaded, 2);
+	CHECK_EQ_U(st.rejected, 3);
+	CHECK_EQ_U(st.lines, 15);
+	/* lines 4-8, 14 and 15 restate the two indicators */
+	CHECK_EQ_U(st.duplicates, 7);
+	for (i = 0; i < 2; i++) {
+		const struct c2w_ioc *ioc = find_value(&set, real[i]);
+
+		if (!CHECK(ioc != NULL))
+			continue;
+		CHECK_EQ_U(ioc->confidence, 100);
+		CHECK(ioc->first_seen == C2W_IOC_TIME_UNKNOWN);
+	}
+	/* the first mention wins the source: lines 2 and 3 */
+	if (set.n == 2) {
+		CHECK(strstr(c2w_ioc_str(&set, set.v[0].source), ":2") != NULL);
+		CHECK(str_is(&set, set.v[0].value, "5.101.81.81:9323"));
+		CHECK(strstr(c2w_ioc_str(&set, set.v[1].source), ":3") != NULL);
+		CHECK(str_is(&set, set.v[1].value, "203.159.90.139:2404"));
+	}
+	for (i = 0; i < set.n; i++) {
+		const char *v = c2w_ioc_str(&set, set.v[i].value);
+
+		CHECK(strpbrk(v, "[]() \t\r\xef") == NULL);
+		CHECK(set.v[i].port == 9323 || set.v[i].port == 2404);
+	}
+
+	CHECK(strstr(rep, ":11: \"5[.]101[.]81:9323\": rejected:") != NULL);
+	CHECK(strstr(rep, ":12: \"999.101.81.81:9323\": rejected:") != NULL);
+	CHECK(strstr(rep, ":13: \"203.159.90.139:70000\": rejected:") != NULL);
+	CHECK(strstr(rep, "port out of range") != NULL);
+	CHECK_EQ_U(count_lines(rep), 3);
+	if (count_lines(rep) != 3)
+		printf("# report:\n%s", rep);
+
+	capture_close(&cap);
+	c2w_ioc_set_free(&set);
+	CHECK_EQ_U(set.n, 0);
+	CHECK(set.v == NULL);
+	CHECK(set.pool == NULL);
+	CHECK(set.index == NULL);
+}
+
+static void
+test_seed_tables(void)
+{
+	struct c2w_feed_stats st = { 0 };
+	const struct c2w_ioc *ioc;
+	struct c2w_ioc_set set;
+	struct capture cap;
+
+	c2w_ioc_set_init(&set);
+	capture_open(&cap);
+	CHECK(c2w_feed_load(TABLES("threatfox-remcos.csv"), &cap.opts, &set,
+			    &st) == 0);
+	CHECK_EQ_U(st.loaded, 2);
+	CHECK_EQ_U(st.rejected, 0);
+	ioc = find_value(&set, "5.101.81.81:9323");
+	if (CHECK(ioc != NULL)) {
+		CHECK_EQ_U(ioc->kind, C2W_IOC_IP_PORT);
+		CHECK_EQ_U(ioc->confidence, 75);
+		CHECK(ioc->first_seen == 1778112000);  /* 2026-05-07 00:00 UTC */
+		CHECK(ioc->last_seen == C2W_IOC_TIME_UNKNOWN);
+		CHECK(str_is(&set, ioc->threat_type, "botnet_cc"));
+		CHECK(str_is(&set, ioc->malware, "Remcos"));
+		CHECK(str_is(&set, ioc->tags, "Remcos"));
+		CHECK(str_is(&set, ioc->id, ""));
+		CHECK(strstr(c2w_ioc_str(&set, ioc->source),
+			     "threatfox-remcos.csv:7") != NULL);
+	}
+	CHECK(find_value(&set, "203.159.90.139:2404") != NULL);
+
+	CHECK(c2w_feed_load(TABLES("remcos-7.0.3-sandbox.txt"), &cap.opts,
+			    &set, &st) == 0);
+	CHECK_EQ_U(set.n, 3);
+	CHECK_EQ_U(st.by_kind[C2W_IOC_IP_PORT], 3);
+	ioc = find_value(&set, "93.127.160.198:2019");
+	if (CHECK(ioc != NULL))
+		CHECK(strstr(c2w_ioc_str(&set, ioc->source),
+			     "remcos-7.0.3-sandbox.txt:3") != NULL);
+	CHECK_EQ_U(strlen(capture_text(&cap)), 0);
+	capture_close(&cap);
+	c2w_ioc_set_free(&set);
+}
+
+/* Each fault case ships the same two-line plain feed. */
+static void
+test_case_feeds(void)
+{
+	static const char *const cases[] = {
+		"bad-header-lengths", "eth-padding", "flow-table-full", "icmp",
+		"ipv4-options", "qinq",
+	};
+	char path[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct c2w_feed_stats st = { 0 };
+		struct c2w_ioc_set set;
+
+		snprintf(path, sizeof(path), "%s/cases/%s/feed.txt",
+			 C2W_TEST_DATA, cases[i]);
+		c2w_ioc_set_init(&set);
+		CHECK(c2w_feed_load(path, NULL, &set, &st) == 0);
+		CHECK_EQ_U(st.by_kind[C2W_IOC_IP_PORT], 2);
+		CHECK_EQ_U(st.rejected, 0);
+		CHECK(find_value(&set, "5.101.81.81:9323") != NULL);
+		CHECK(find_value(&set, "203.159.90.139:2404") != NULL);
+		c2w_ioc_set_free(&set);
+	}
+}
+
+/* ---------------------------------------------------------------- */
+
+static void
+test_csv_export(void)
+{
+	struct c2w_feed_stats st = { 0 };
+	const struct c2w_ioc *ioc;
+	struct c2w_ioc_set set;
+	struct capture cap;
+	const char *rep;
+
+	c2w_ioc_set_init(&set);
+	capture_open(&cap);
+	CHECK(c2w_feed_load(DATA("feeds/threatfox-full.csv"), &cap.opts, &set,
+			    &st) == 0);
+	rep = capture_text(&cap);
+	CHECK_EQ_U(st.lines, 14);
+	CHECK_EQ_U(st.loaded, 4);
+	CHECK_EQ_U(st.duplicates, 1);
+	CHECK_EQ_U(st.rejected, 2);
+	CHECK_EQ_U(st.by_kind[C2W_IOC_IP_PORT], 1);
+	CHECK_EQ_U(st.by_kind[C2W_IOC_URL], 1);
+	CHECK_EQ_U(st.by_kind[C2W_IOC_DOMAIN], 1);
+	CHECK_EQ_U(st.by_kind[C2W_IOC_HASH], 1);
+
+	/* row 6, merged with row 11 */
+	ioc = find_value(&set, "198.51.100.20:2404");
+	if (CHECK(ioc != NULL)) {
+		CHECK_EQ_U(ioc->confidence, 100);
+		CHECK(ioc->first_seen == 1777636800);  /* 2026-05-01 12:00 */
+		CHECK(ioc->last_seen == 1777766400);   /* 2026-05-03 00:00 */
+		CHECK(str_is(&set, ioc->id, "1600001"));
+		CHECK(str_is(&set, ioc->tags, "Remcos,RAT"));
+		/* "None" on row 6, filled in from the duplicate */
+		CHECK(str_is(&set, ioc->reference, "https://example.org/remcos"));
+		CHECK(strstr(c2w_ioc_str(&set, ioc->source), "threatfox-full.csv:6"));
+	}
+	/* a comma inside quotes stays part of the value */
+	ioc = find_value(&set, "https://c2.example/a?q=a,b");
+	if (CHECK(ioc != NULL)) {
+		CHECK_EQ_U(ioc->kind, C2W_IOC_URL);
+		CHECK_EQ_U(ioc->family, 0);
+	}
+	ioc = find_value(&set, "evil-host.example");
+	if (CHECK(ioc != NULL))
+		CHECK(str_is(&set, ioc->tags, ""));
+	ioc = find_value(&set, "d41d8cd98f00b204e9800998ecf8427e");
+	if (CHECK(ioc != NULL))
+		CHECK(str_is(&set, ioc->malware, "X \"quoted\" name"));
+
+	CHECK(strstr(rep, "threatfox-full.csv:10: \"999.51.100.21:443\"") != NULL);
+	CHECK(strstr(rep, "threatfox-full.csv:12: ") != NULL);
+	CHECK(strstr(rep, "confidence_level") != NULL);
+	CHECK_EQ_U(count_lines(rep), 2);
+	capture_close(&cap);
+	c2w_ioc_set_free(&set);
+}
+
+static void
+test_json_export(void)
+{
+	struct c2w_feed_stats st = { 0 };
+	const struct c2w_ioc *ioc;
+	struct c2w_ioc_set set;
+	struct capture cap;
+	const char *rep;
+
+	c2w_ioc_set_init(&set);
+	capture_open(&cap);
+	CHECK(c2w_feed_load(DATA("feeds/threatfox-export.json"), &cap.opts,
+			    &set, &st) == 0);
+	rep = capture_text(&cap);
+	CHECK_EQ_U(st.lines, 10);
+	CHECK_EQ_U(st.loaded, 6);
+	CHECK_EQ_U(st.duplicates, 1);
+	CHECK_EQ_U(st.rejected, 3);
+	CHECK_EQ_U(st.by_kind[C2W_IOC_IP_PORT], 3);
+
+	/* ids 1500001 and 1500006: best of both */
+	ioc = find_value(&set, "198.51.100.10:8080");
+	if (CHECK(ioc != NULL)) {
+		CHECK_EQ_U(ioc->confidence, 90);
+		CHECK(ioc->first_seen == 1771113600);  /* 2026-02-15 00:00 */
+		CHECK(ioc->last_seen == 1772449200);   /* 2026-03-02 11:00 */
+		CHECK(str_is(&set, ioc->id, "1500001"));
+		CHECK(str_is(&set, ioc->tags, "Remcos,RAT"));
+		CHECK(str_is(&set, ioc->malware, "Remcos"));
+		CHECK(strstr(c2w_ioc_str(&set, ioc->source),
+			     "threatfox-export.json:3") != NULL);
+	}
+	ioc = find_value(&set, "[2001:db8::10]:443");
+	if (CHECK(ioc != NULL)) {
+		CHECK_EQ_U(ioc->family, 6);
+		CHECK_EQ_U(ioc->port, 443);
+		CHECK(str_is(&set, ioc->reference, "https://example.org/remcos"));
+	}
+	ioc = find_value(&set, "evil-c2.example");
+	if (CHECK(ioc != NULL)) {
+		CHECK_EQ_U(ioc->kind, C2W_IOC_DOMAIN);
+		CHECK(str_is(&set, ioc->threat_type, "payload_delivery"));
+	}
+	CHECK(find_value(&set, "http://c2.example/gate.php") != NULL);
+	CHECK(find_value(&set,
+		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+	ioc = find_value(&set, "203.0.113.8:4444");
+	if (CHECK(ioc != NULL))
+		CHECK_EQ_U(ioc->confidence, 80);
+
+	CHECK(strstr(rep, "threatfox-export.json:105: \"198.51.100.11:70000\"") != NULL);
+	CHECK(strstr(rep, "threatfox-export.json:122: ") != NULL);
+	CHECK(strstr(rep, "out of range") != NULL);
+	CHECK(strstr(rep, "threatfox-export.json:139: \"203.0.113.7\"") != NULL);
+	CHECK(strstr(rep, "has no port") != NULL);
+	CHECK_EQ_U(count_lines(rep), 3);
+
+	/* the same export again: nothing new */
+	memset(&st, 0, sizeof(st));
+	CHECK(c2w_feed_load(DATA("feeds/threatfox-export.json"), NULL, &set,
+			    &st) == 0);
+	CHECK_EQ_U(st.loaded, 0);
+	CHECK_EQ_U(st.duplicates, 7);
+	CHECK_EQ_U(set.n, 6);
+	capture_close(&cap);
+	c2w_ioc_set_free(&set);
+}
+
+static void
+test_json_api(void)
+{
+	struct c2w_feed_stats st = { 0 };
+	const struct c2w_ioc *ioc;
+	struct c2w_ioc_set set;
+	struct capture cap;
+	const char *rep;
+
+	c2w_ioc_set_init(&set);
+	capture_open(&cap);
+	CHECK(c2w_feed_load(DATA("feeds/threatfox-api.json"), &cap.opts, &set,
+			    &st) == 0);
+	rep = capture_text(&cap);
+	CHECK_EQ_U(st.loaded, 2);
+	CHECK_EQ_U(st.rejected, 2);
+	ioc = find_value(&set, "192.0.2.50:2404");
+	if (CHECK(ioc != NULL)) {
+		CHECK(str_is(&set, ioc->id, "41"));
+		CHECK(str_is(&set, ioc->tags, "Remcos,c2"));
+		CHECK(str_is(&set, ioc->reference, "https://example.org/report"));
+		CHECK(ioc->first_seen == 1775030400);  /* 08:00 UTC */
+		CHECK(ioc->last_seen == C2W_IOC_TIME_UNKNOWN);
+		CHECK(strstr(c2w_ioc_str(&set, ioc->source),
+			     "threatfox-api.json:4") != NULL);
+	}
+	/* numeric id, ISO 8601 time with Z, ioc_type ip */
+	ioc = find_value(&set, "2001:db8::51");
+	if (CHECK(ioc != NULL)) {
+		CHECK_EQ_U(ioc->kind, C2W_IOC_IP);
+		CHECK(str_is(&set, ioc->id, "43"));
+		CHECK_EQ_U(ioc->confidence, 60);
+		CHECK(ioc->first_seen == 1775122200);
+		CHECK(ioc->last_seen == 1775210400);
+	}
+	CHECK(strstr(rep, "threatfox-api.json:25: \"192.0.2.51:443\": "
+		     "rejected: confidence_level") != NULL);
+	CHECK(strstr(rep, "threatfox-api.json:51: \"192.0.2.52:80\": rejected: ") != NULL);
+	CHECK(strstr(rep, "wrong JSON type") != NULL);
+	capture_close(&cap);
+	c2w_ioc_set_free(&set);
+}
+
+/* ---------------------------------------------------------------- */
+
+/* Load text from a temporary file; returns c2w_feed_load()'s result. */
+static int
+load_text(const char *text, size_t len, const struct c2w_feed_opts *opts,
+	  struct c2w_ioc_set *set, struct c2w_feed_stats *st)
+{
+	char path[64];
+	int rc;
+
+	if (write_tmp(path, text, len) != 0)
+		return -999;
+	rc = c2w_feed_load(path, opts, set, st);
+	unlink(path);
+	return rc;
+}
+
+#define LOAD(text, opts, set, st) load_text(text, sizeof(text) - 1, opts, set, st)
+
+static void
+test_plain_kinds(void)
+{
+	static const char text[] =
+		"// list with every kind\n"
+		"198.51.100.30\n"
+		"EVIL-C2.example  ; inline comment\n"
+		"hxxps://evil-c2[.]example/gate.php\n"
+		"E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855\n"
+		"2001:db8::30 # v6 without port\n"
+		"evil-c2.example:443\n"
+		"abc\n"
+		"198.51.100.31\x00:80\n"
+		"http://198.51.100.32/#frag\n"
+		"hxxp://198[.]51[.p]100[.]33:80/x\n"
+		"https://evil-c2.example:8443/a\n"
+		"https://[2001:db8::33]:8443/a\n";
+	struct c2w_feed_stats st = { 0 };
+	struct c2w_ioc_set set;
+	struct capture cap;
+	const char *rep;
+
+	c2w_ioc_set_init(&set);
+	capture_open(&cap);
+	CHECK(LOAD(text, &cap.opts, &set, &st) == 0);
+	rep = capture_text(&cap);
+	CHECK_EQ_U(st.by_kind[C2W_IOC_IP], 2);
+	CHECK_EQ_U(st.by_kind[C2W_IOC_IP_PORT], 2);
+	CHECK_EQ_U(st.by_kind[C2W_IOC_DOMAIN], 1);
+	CHECK_EQ_U(st.by_kind[C2W_IOC_URL], 2);
+	CHECK_EQ_U(st.by_kind[C2W_IOC_HASH], 1);
+	CHECK(find_value(&set, "evil-c2.example") != NULL);
+	CHECK(find_value(&set, "https://evil-c2.example:8443/a") != NULL);
+	CHECK(find_value(&set, "[2001:db8::33]:8443") != NULL);
+	CHECK(find_value(&set, "https://evil-c2.example/gate.php") != NULL);
+	CHECK(find_value(&set, "2001:db8::30") != NULL);
+	CHECK(find_value(&set, "198.51.100.32:80") != NULL);
+	CHECK(find_value(&set,
+		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+	CHECK_EQ_U(st.rejected, 4);
+	/* a broken defang leaves a host that is neither name nor address */
+	CHECK(strstr(rep, ":11: \"hxxp://198[.]51[.p]100[.]33:80/x\": rejected: URL host") != NULL);
+	CHECK(strstr(rep, ":7: \"evil-c2.example:443\": rejected: not an IP") != NULL);
+	CHECK(strstr(rep, ":8: \"abc\": rejected: not an IP") != NULL);
+	/* the NUL is shown as '?', never cuts the report */
+	CHECK(strstr(rep, ":9: \"198.51.100.31?:80\": rejected:") != NULL);
+	capture_close(&cap);
+	c2w_ioc_set_free(&set);
+}
+
+static void
+test_csv_quoting(void)
+{
+	/* header-less rows with 14 columns, a quoted line break in tags */
+	static const char text[] =
+		"\"2026-05-01 12:00:00\", \"1\", \"198.51.100.40:80\", \"ip:port\", "
+		"\"botnet_cc\", \"win.x\", \"None\", \"X\", \"\", \"75\", \"None\", "
+		"\"a\nb\", \"0\", \"r\"\n"
+		"\"2026-05-01 12:00:00\", \"2\", \"198.51.100.41:99999\", \"ip:port\", "
+		"\"botnet_cc\", \"win.x\", \"None\", \"X\", \"\", \"75\", \"None\", "
+		"\"t\", \"0\", \"r\"\n"
+		"\"2026-05-01 12:00:00\", \"3\", \"198.51.100.42:80\"x, \"ip:port\"\n"
+		"\"2026-05-01 12:00:00\", \"4\"\n"
+		"\"2026-05-01 12:00:00\", \"5\", \"198.51.100.43:80\", \"ip:port\", "
+		"\"botnet_cc\", \"win.x\", \"None\", \"X\", \"\", \"75\", \"None\", "
+		"\"t\", \"0\", \"r\"\n"
+		"\"2026-05-01 12:00:00\", \"6\", \"198.51.100.44:80";
+	struct c2w_feed_stats st = { 0 };
+	const struct c2w_ioc *ioc;
+	struct c2w_ioc_set set;
+	struct capture cap;
+	const char *rep;
+
+	c2w_ioc_set_init(&set);
+	capture_open(&cap);
+	cap.opts.format = C2W_FEED_CSV;
+	CHECK(LOAD(text, &cap.opts, &set, &st) == 0);
+	rep = capture_text(&cap);
+	CHECK_EQ_U(st.loaded, 2);
+	CHECK_EQ_U(st.rejected, 4);
+	ioc = find_value(&set, "198.51.100.40:80");
+	if (CHECK(ioc != NULL))
+		CHECK(str_is(&set, ioc->tags, "a\nb"));
+	CHECK(find_value(&set, "198.51.100.43:80") != NULL);
+	/* the record of line 1 spans two lines, so this one is line 3 */
+	CHECK(strstr(rep, ":3: \"198.51.100.41:99999\"") != NULL);
+	CHECK(strstr(rep, ":4: ") != NULL);
+	CHECK(strstr(rep, "rejected: text after a closing quote") != NULL);
+	CHECK(strstr(rep, ":5: ") != NULL);
+	CHECK(strstr(rep, "rejected: record has fewer columns") != NULL);
+	CHECK(strstr(rep, ":7: ") != NULL);
+	CHECK(strstr(rep, "rejected: quoted field has no closing quote") != NULL);
+	capture_close(&cap);
+	c2w_ioc_set_free(&set);
+}
+
+/* A plain list may start with '[' when its first entry is IPv6. */
+static void
+test_plain_ipv6_first(void)
+{
+	static const char text[] = "[2001:db8::60]:443\n198.51.100.60:80\n";
+	static const char spaced[] = "  [ 2001:db8::61 ]:443\n";
+	struct c2w_feed_stats st = { 0 };
+	struct c2w_ioc_set set;
+
+	c2w_ioc_set_init(&set);
+	CHECK(LOAD(text, NULL, &set, &st) == 0);
+	CHECK_EQ_U(st.loaded, 2);
+	CHECK(find_value(&set, "[2001:db8::60]:443") != NULL);
+	/* detected as plain, then rejected for the spaces inside */
+	CHECK(LOAD(spaced, NULL, &set, &st) == 0);
+	CHECK_EQ_U(st.rejected, 1);
+	c2w_ioc_set_free(&set);
+}
+
+/* Without a header, 15 fields mean is_compromised before reference. */
+static void
+test_csv_fifteen_columns(void)
+{
+	static const char text[] =
+		"\"2026-05-01 12:00:00\", \"7\", \"198.51.100.45:80\", \"ip:port\", "
+		"\"botnet_cc\", \"win.x\", \"None\", \"X\", \"\", \"75\", \"False\", "
+		"\"https://example.org/r\", \"t15\", \"0\", \"r\"\n";
+	struct c2w_feed_stats st = { 0 };
+	const struct c2w_ioc *ioc;
+	struct c2w_ioc_set set;
+
+	c2w_ioc_set_init(&set);
+	CHECK(LOAD(text, NULL, &set, &st) == 0);
+	ioc = find_value(&set, "198.51.100.45:80");
+	if (CHECK(ioc != NULL)) {
+		CHECK(str_is(&set, ioc->reference, "https://example.org/r"));
+		CHECK(str_is(&set, ioc->tags, "t15"));
+		CHECK_EQ_U(ioc->confidence, 75);
+	}
+	c2w_ioc_set_free(&set);
+}
+
+static void
+test_json_shapes(void)
+{
+	static const char bom_array[] =
+		"\xef\xbb\xbf \n[\n {\"ioc\": \"198.51.100.50:81\"},\n"
+		" \"not an object\",\n {\"ioc_type\": \"ip:port\"},\n"
+		" {\"ioc\": \"198.51.100.51\", \"ioc_type\": \"ip\","
+		" \"first_seen\": \"yesterday\"}\n]\n";
+	static const char no_result[] =
+		"{\"query_status\": \"no_result\","
+		" \"data\": \"Your search did not yield any results\"}";
+	static const char illegal[] =
+		"{\"query_status\": \"illegal_search_term\", \"data\": \"x\"}";
+	static const char no_data[] = "{\"query_status\": \"ok\"}";
+	static const char broken[] = "{\n \"1\": [ {\"ioc_value\": \"x\"} ,\n";
+	static const char dup_keys[] =
+		"{\"1\": [{\"ioc_value\": \"198.51.100.52:80\"}],"
+		" \"1\": [{\"ioc_value\": \"198.51.100.53:80\"}]}";
+	struct c2w_feed_stats st = { 0 };
+	struct c2w_ioc_set set;
+	struct capture cap;
+	const char *rep;
+
+	c2w_ioc_set_init(&set);
+	capture_open(&cap);
+	CHECK(LOAD(bom_array, &cap.opts, &set, &st) == 0);
+	rep = capture_text(&cap);
+	CHECK_EQ_U(st.loaded, 1);
+	CHECK_EQ_U(st.rejected, 3);
+	CHECK(find_value(&set, "198.51.100.50:81") != NULL);
+	CHECK(strstr(rep, ":4: \"\": rejected: record is not a JSON object") != NULL);
+	CHECK(strstr(rep, ":5: \"\": rejected: record has no ioc_value") != NULL);
+	CHECK(strstr(rep, ":6: \"198.51.100.51\": rejected: time") != NULL);
+
+	memset(&st, 0, sizeof(st));
+	CHECK(LOAD(no_result, &cap.opts, &set, &st) == 0);
+	CHECK_EQ_U(st.loaded + st.rejected, 0);
+	CHECK(LOAD(illegal, &cap.opts, &set, &st) == -EINVAL);
+	CHECK(strstr(capture_text(&cap), "query_status \"illegal_search_term\" is not") != NULL);
+	CHECK(LOAD(no_data, &cap.opts, &set, &st) == -EINVAL);
+	CHECK(strstr(capture_text(&cap), "\"data\" is not a list") != NULL);
+	CHECK(LOAD(broken, &cap.opts, &set, &st) == -EINVAL);
+	CHECK(strstr(capture_text(&cap), ": invalid JSON: ") != NULL);
+	CHECK(LOAD(dup_keys, &cap.opts, &set, &st) == -EINVAL);
+	CHECK(strstr(capture_text(&cap), "duplicate") != NULL);
+	CHECK_EQ_U(set.n, 1);
+	capture_close(&cap);
+	c2w_ioc_set_free(&set);
+}
+
+/* ---------------------------------------------------------------- */
+
+static void
+test_strict(void)
+{
+	const char *messy = DATA("cases/defanged-feed/ioc_defanged_messy.txt");
+	struct c2w_feed_stats st = { 0 }, before;
+	struct c2w_ioc_set set;
+	struct capture cap;
+	char *pool_copy;
+	size_t n, pool_len;
+
+	c2w_ioc_set_init(&set);
+	capture_open(&cap);
+	CHECK(c2w_feed_load(TABLES("threatfox-remcos.csv"), &cap.opts, &set,
+			    &st) == 0);
+	n = set.n;
+	pool_len = set.pool_len;
+	pool_copy = malloc(pool_len);
+	if (pool_copy != NULL)
+		memcpy(pool_copy, set.pool, pool_len);
+	before = st;
+
+	cap.opts.strict = true;
+	CHECK(c2w_feed_load(messy, &cap.opts, &set, &st) == -EINVAL);
+	CHECK_EQ_U(set.n, n);
+	CHECK_EQ_U(set.pool_len, pool_len);
+	CHECK(pool_copy != NULL);
+	CHECK(pool_copy != NULL && memcmp(pool_copy, set.pool, pool_len) == 0);
+	CHECK(memcmp(&st, &before, sizeof(st)) == 0);
+	/* the first invalid line stops the load and is the only report */
+	CHECK(strstr(capture_text(&cap), ":11: ") != NULL);
+	CHECK(strstr(capture_text(&cap), ":12: ") == NULL);
+
+	/* threatfox-remcos.csv has no invalid record: a strict load passes */
+	CHECK(c2w_feed_load(TABLES("threatfox-remcos.csv"), &cap.opts, &set,
+			    &st) == 0);
+	CHECK_EQ_U(st.duplicates, before.duplicates + 2);
+	free(pool_copy);
+	capture_close(&cap);
+	c2w_ioc_set_free(&set);
+}
+
+static void
+test_file_errors(void)
+{
+	struct c2w_feed_stats st = { 0 };
+	struct c2w_ioc_set set;
+	struct capture cap;
+
+	c2w_ioc_set_init(&set);
+	capture_open(&cap);
+	CHECK(c2w_feed_load(DATA("feeds/no-such-file.csv"), &cap.opts, &set,
+			    &st) == -ENOENT);
+	CHECK(c2w_feed_load(DATA("feeds"), &cap.opts, &set, &st) == -EISDIR);
+	CHECK(c2w_feed_load(NULL, &cap.opts, &set, &st) == -EINVAL);
+	/* a plain list is no JSON */
+	cap.opts.format = C2W_FEED_JSON;
+	CHECK(c2w_feed_load(TABLES("remcos-7.0.3-sandbox.txt"), &cap.opts, &set,
+			    &st) == -EINVAL);
+	CHECK(strstr(capture_text(&cap), "remcos-7.0.3-sandbox.txt:1:") != NULL);
+	cap.opts.format = (enum c2w_feed_format)42;
+	CHECK(c2w_feed_load(TABLES("remcos-7.0.3-sandbox.txt"), &cap.opts, &set,
+			    &st) == -EINVAL);
+	CHECK(strstr(capture_text(&cap), "format 42 unknown") != NULL);
+	/* the CSV export forced to plain: each record line is rejected */
+	cap.opts.format = C2W_FEED_PLAIN;
+	CHECK(c2w_feed_load(TABLES("threatfox-remcos.csv"), &cap.opts, &set,
+			    &st) == 0);
+	CHECK_EQ_U(st.rejected, 2);
+	CHECK_EQ_U(set.n, 0);
+	capture_close(&cap);
+	c2w_ioc_set_free(&set);
+}
+
+static void
+test_report_limit(void)
+{
+	struct c2w_feed_stats st = { 0 };
+	struct c2w_ioc_set set;
+	struct capture cap;
+	char text[4096];
+	size_t len = 0;
+	unsigned i;
+
+	for (i = 0; i < 30; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"198.51.100.%u:99999\n", i + 1);
+	memset(text + len, 'x', 3000);
+	len += 3000;
+	text[len++] = '\n';
+	c2w_ioc_set_init(&set);
+	capture_open(&cap);
+	cap.opts.max_reports = 5;
+	CHECK(load_text(text, len, &cap.opts, &set, &st) == 0);
+	CHECK_EQ_U(st.rejected, 31);
+	CHECK_EQ_U(count_lines(capture_text(&cap)), 6);
+	CHECK(strstr(capture_text(&cap), ": 26 more rejected records not listed") != NULL);
+
+	/* default limit is 20, and report lines quote at most 64 bytes */
+	cap.opts.max_reports = 0;
+	fclose(cap.opts.report);
+	free(cap.text);
+	cap.text = NULL;
+	cap.opts.report = open_memstream(&cap.text, &cap.len);
+	CHECK(load_text(text + len - 3001, 3001, &cap.opts, &set, &st) == 0);
+	CHECK(strstr(capture_text(&cap), "xxxxxxxx...\": rejected: indicator longer") != NULL);
+	CHECK(strlen(capture_text(&cap)) < 200);
+	capture_close(&cap);
+	c2w_ioc_set_free(&set);
+}
+
+/* Many indicators: index growth, dedup, and time for the record. */
+static void
+test_many(void)
+{
+	const unsigned n = 60000;
+	struct c2w_feed_stats st = { 0 };
+	struct c2w_ioc_set set;
+	struct timespec t0, t1;
+	size_t cap = (size_t)n * 2 * 32, len = 0;
+	char *text = malloc(cap);
+	unsigned i;
+
+	if (!CHECK(text != NULL))
+		return;
+	/* n distinct ip:port values, each listed twice */
+	for (i = 0; i < 2 * n; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"198.51.%u.%u:%u\n", (i % n) >> 8 & 0xff,
+					(i % n) & 0xff, 1000 + (i % n) / 65536);
+	c2w_ioc_set_init(&set);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(load_text(text, len, NULL, &set, &st) == 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	CHECK_EQ_U(st.loaded, n);
+	CHECK_EQ_U(st.duplicates, n);
+	CHECK_EQ_U(set.n, n);
+	CHECK(find_value(&set, "198.51.234.95:1000") != NULL);
+	printf("# %u lines loaded in %.1f ms\n", 2 * n,
+	       (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	free(text);
+	c2w_ioc_set_free(&set);
+}
+
+#ifndef FEED_TEST_SANITIZER
+/*
+ * Allocation failure injection: once fail_countdown reaches zero every
+ * realloc() and calloc() fails until it is set to -1 again. Defining
+ * them here interposes them for the whole test program; glibc keeps
+ * its own versions reachable as __libc_realloc and __libc_calloc.
+ * Sanitizer builds bring their own allocator, so the test is skipped.
+ */
+void *__libc_realloc(void *ptr, size_t size);
+void *__libc_calloc(size_t n, size_t size);
+
+/* volatile: compilers assume realloc() reads no program variables */
+static volatile long fail_countdown = -1;
+
+static bool
+alloc_should_fail(void)
+{
+	if (fail_countdown == 0)
+		return true;
+	if (fail_countdown > 0)
+		fail_countdown--;
+	return false;
+}
+
+void *
+realloc(void *ptr, size_t size)
+{
+	return alloc_should_fail() ? NULL : __libc_realloc(ptr, size);
+}
+
+void *
+calloc(size_t n, size_t size)
+{
+	return alloc_should_fail() ? NULL : __libc_calloc(n, size);
+}
+
+/*
+ * Fail the k-th allocation of a load for every k: each failed load
+ * returns -ENOMEM and leaves the set byte for byte as it was, including
+ * a merge into an indicator the set held before.
+ */
+static void
+test_alloc_failures(void)
+{
+	const unsigned n_new = 3000;
+	struct c2w_feed_stats st = { 0 }, before;
+	struct c2w_ioc_set set;
+	struct c2w_ioc *v0 = NULL;
+	char *pool0 = NULL, *text, path[64];
+	size_t n0, pool_len0, len = 0, cap = (size_t)n_new * 32 + 64;
+	unsigned k, failed = 0, changed = 0;
+	const struct c2w_ioc *ioc;
+	int rc = -ENOMEM;
+	/* volatile: the compiler would turn realloc(NULL, n) into malloc() */
+	void *volatile no_block = NULL;
+
+	/* Tools such as valgrind replace the allocator, and with it ours. */
+	fail_countdown = 0;
+	text = realloc(no_block, 16);
+	fail_countdown = -1;
+	if (text != NULL) {
+		printf("# allocation failures cannot be injected here, skipped\n");
+		free(text);
+		return;
+	}
+
+	text = malloc(cap);
+	if (!CHECK(text != NULL))
+		return;
+	/* a known hash, confidence 50 there and 100 here, then new ones */
+	len += (size_t)snprintf(text, cap, "d41d8cd98f00b204e9800998ecf8427e\n");
+	for (k = 0; k < n_new; k++)
+		len += (size_t)snprintf(text + len, cap - len, "203.0.113.%u:%u\n",
+					k % 250 + 1, 2000 + k / 250);
+	CHECK(write_tmp(path, text, len) == 0);
+	free(text);
+
+	c2w_ioc_set_init(&set);
+	CHECK(c2w_feed_load(DATA("feeds/threatfox-full.csv"), NULL, &set,
+			    &st) == 0);
+	n0 = set.n;
+	pool_len0 = set.pool_len;
+	v0 = malloc(n0 * sizeof(*v0));
+	pool0 = malloc(pool_len0);
+	if (!CHECK(v0 != NULL && pool0 != NULL))
+		goto out;
+	memcpy(v0, set.v, n0 * sizeof(*v0));
+	memcpy(pool0, set.pool, pool_len0);
+	before = st;
+
+	for (k = 0; k < 100000 && rc == -ENOMEM; k++) {
+		fail_countdown = k;
+		rc = c2w_feed_load(path, NULL, &set, &st);
+		fail_countdown = -1;
+		if (rc != -ENOMEM)
+			break;
+		failed++;
+		changed += set.n != n0 || set.pool_len != pool_len0 ||
+			   memcmp(set.v, v0, n0 * sizeof(*v0)) != 0 ||
+			   memcmp(set.pool, pool0, pool_len0) != 0 ||
+			   memcmp(&st, &before, sizeof(st)) != 0;
+	}
+	CHECK(rc == 0);
+	CHECK(failed > 10);
+	CHECK_EQ_U(changed, 0);
+
+	/* after all the rollbacks the index still finds every indicator */
+	CHECK_EQ_U(st.loaded - before.loaded, n_new);
+	CHECK_EQ_U(st.duplicates - before.duplicates, 1);
+	ioc = find_value(&set, "d41d8cd98f00b204e9800998ecf8427e");
+	if (CHECK(ioc != NULL))
+		CHECK_EQ_U(ioc->confidence, 100);
+	memset(&st, 0, sizeof(st));
+	CHECK(c2w_feed_load(path, NULL, &set, &st) == 0);
+	CHECK_EQ_U(st.loaded, 0);
+	CHECK_EQ_U(st.duplicates, n_new + 1);
+	printf("# %u allocation failure points checked\n", failed);
+out:
+	unlink(path);
+	free(v0);
+	free(pool0);
+	c2w_ioc_set_free(&set);
+}
+#endif
+
 int main(void);
-int main(void) { return check_done(); }
+
+int
+main(void)
+{
+	test_parse_valid();
+	test_parse_invalid();
+	test_kind_names();
+	test_defanged_list();
+	test_seed_tables();
+	test_case_feeds();
+	test_csv_export();
+	test_json_export();
+	test_json_api();
+	test_plain_kinds();
+	test_csv_quoting();
+	test_csv_fifteen_columns();
+	test_plain_ipv6_first();
+	test_json_shapes();
+	test_strict();
+	test_file_errors();
+	test_report_limit();
+	test_many();
+#ifndef FEED_TEST_SANITIZER
+	test_alloc_failures();
+#endif
+	return check_done();
+}
