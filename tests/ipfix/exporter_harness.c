@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Test harness for the IPFIX exporter: starts a small EAL, fills an event
- * ring with known events and exports them over UDP to 127.0.0.1, so that
+ * ring with known events and exports them over UDP to 127.0.0.1 (or
+ * --host, used inside a network namespace without routes), so that
  * test_exporter.py can decode the capture with tshark and ipfixDump.
  *
  * Usage: exporter_harness PORT [--mtu N] [--refresh S] [--count N]
  *                         [--spread-ms MS] [--tap] [--no-url] [--sink]
+ *                         [--host ADDR]
  *
  * Without --count, the six events of harness_events() go out once. With
  * --count N, N events cycle through the same six. --spread-ms spreads
- * them over that many milliseconds. --sink binds PORT itself so that no
- * ICMP port-unreachable error reaches the exporter (for timing runs).
+ * them over that many milliseconds. --sink binds PORT itself so that the
+ * kernel does not answer each message with ICMP (for timing runs).
  * The exporter's counters and the elapsed time go to stdout as key=value.
  */
 #include <errno.h>
@@ -46,6 +48,7 @@ struct harness_opts {
 	bool tap;
 	bool no_url;
 	bool sink;
+	const char *host;        /* collector address, 127.0.0.1 by default */
 };
 
 static uint64_t
@@ -310,6 +313,7 @@ parse_opts(int argc, char **argv, struct harness_opts *o)
 		{ "tap", no_argument, NULL, 't' },
 		{ "no-url", no_argument, NULL, 'n' },
 		{ "sink", no_argument, NULL, 'k' },
+		{ "host", required_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v;
@@ -317,7 +321,12 @@ parse_opts(int argc, char **argv, struct harness_opts *o)
 
 	o->mtu = 1400;
 	o->refresh_s = 600;
+	o->host = "127.0.0.1";
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			o->host = optarg;
+			continue;
+		}
 		if (c == 't' || c == 'n' || c == 'k') {
 			o->tap |= c == 't';
 			o->no_url |= c == 'n';
@@ -349,7 +358,7 @@ fill_config(struct c2w_config *cfg, const struct harness_opts *o)
 	memset(cfg, 0, sizeof(*cfg));
 	if (!o->no_url)
 		snprintf(cfg->ipfix_url, sizeof(cfg->ipfix_url),
-			 "udp://127.0.0.1:%u", o->port);
+			 "udp://%s:%u", o->host, o->port);
 	cfg->mode = o->tap ? C2W_MODE_TAP : C2W_MODE_INLINE;
 	cfg->pen = C2W_IPFIX_PEN_DEFAULT;
 	cfg->observation_domain = 42;
