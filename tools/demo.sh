@@ -38,7 +38,7 @@ echo "demo: c2wall inline, block, on the Remcos and IEC 104 captures"
 	--vdev "net_pcap2,rx_pcap=$caps/iec104-iti.pcap,tx_pcap=$out/port2.pcap" \
 	--vdev "net_pcap3,tx_pcap=$out/port3.pcap" -- \
 	--iocs "$top/tables/threatfox-remcos.csv" \
-	--iocs "$top/tables/remcos-7.0.3-sandbox.txt" \
+	--iocs "$top/tables/remcos-7.0.3-sandbox.csv" \
 	--ipfix "udp://127.0.0.1:$port" --idle-exit 1000 \
 	--stats-interval 0 | tee "$out/c2wall.log"
 
