@@ -7,7 +7,7 @@
  * exporter drains. An event carries copies of the indicator's text so
  * that it stays valid after the IOC table that produced it is replaced.
  *
- * The ring holds the events themselves, not pointers: main creates it
+ * The ring contains the events themselves, not pointers: main creates it
  * with rte_ring_create_elem(name, sizeof(struct c2w_event), count,
  * socket, RING_F_SC_DEQ); workers call rte_ring_mp_enqueue_elem() and the
  * exporter rte_ring_sc_dequeue_burst_elem().

@@ -27,8 +27,8 @@ ioc_hash_create(const char *prefix, const char *kind, uint32_t generation,
 		.entries = RTE_MAX(entries, (uint32_t)IOC_HASH_MIN_ENTRIES),
 		.key_len = sizeof(struct c2w_ioc_key),
 		.hash_func = rte_hash_crc,
-		/* A random seed per table keeps bucket placement out of
-		 * reach of whoever writes the feed. */
+		/* A random seed per table, so that a feed author cannot
+		 * choose entries that share buckets. */
 		.hash_func_init_val = (uint32_t)rte_rand(),
 		.socket_id = socket,
 	};
