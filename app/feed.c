@@ -1718,6 +1718,9 @@ feed_csv_split(struct feed_ctx *ctx, const char **pos, const char *end,
 	unsigned n = 0, i;
 	int rc;
 
+	/* Fields point into scratch even when all are empty. */
+	if (feed_scratch_reserve(ctx, 256) < 0)
+		return -ENOMEM;
 	*lines = 1;
 	for (;;) {
 		from = o;

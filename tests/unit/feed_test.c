@@ -358,14 +358,21 @@ test_seed_tables(void)
 	}
 	CHECK(find_value(&set, "203.159.90.139:2404") != NULL);
 
-	CHECK(c2w_feed_load(TABLES("remcos-7.0.3-sandbox.txt"), &cap.opts,
+	/* sandbox C2 endpoint in ThreatFox columns after a comment block */
+	CHECK(c2w_feed_load(TABLES("remcos-7.0.3-sandbox.csv"), &cap.opts,
 			    &set, &st) == 0);
 	CHECK_EQ_U(set.n, 3);
 	CHECK_EQ_U(st.by_kind[C2W_IOC_IP_PORT], 3);
 	ioc = find_value(&set, "93.127.160.198:2019");
-	if (CHECK(ioc != NULL))
+	if (CHECK(ioc != NULL)) {
+		CHECK_EQ_U(ioc->confidence, 100);
+		CHECK(ioc->first_seen == 1759554460);  /* 2025-10-04 05:07:40 */
+		CHECK(str_is(&set, ioc->tags, "Remcos,7.0.3,sandbox"));
+		CHECK(str_is(&set, ioc->malware, "Remcos"));
+		CHECK(strncmp(c2w_ioc_str(&set, ioc->reference), "https://", 8) == 0);
 		CHECK(strstr(c2w_ioc_str(&set, ioc->source),
-			     "remcos-7.0.3-sandbox.txt:3") != NULL);
+			     "remcos-7.0.3-sandbox.csv:7") != NULL);
+	}
 	CHECK_EQ_U(strlen(capture_text(&cap)), 0);
 	capture_close(&cap);
 	c2w_ioc_set_free(&set);
@@ -709,11 +716,15 @@ test_csv_fifteen_columns(void)
 		"\"2026-05-01 12:00:00\", \"7\", \"198.51.100.45:80\", \"ip:port\", "
 		"\"botnet_cc\", \"win.x\", \"None\", \"X\", \"\", \"75\", \"False\", "
 		"\"https://example.org/r\", \"t15\", \"0\", \"r\"\n";
+	const struct c2w_feed_opts opts_csv = { .format = C2W_FEED_CSV };
 	struct c2w_feed_stats st = { 0 };
 	const struct c2w_ioc *ioc;
 	struct c2w_ioc_set set;
 
 	c2w_ioc_set_init(&set);
+	/* a record of empty fields, found by the fuzzer */
+	CHECK(LOAD("\xed,", &opts_csv, &set, &st) == 0);
+	CHECK_EQ_U(st.rejected, 1);
 	CHECK(LOAD(text, NULL, &set, &st) == 0);
 	ioc = find_value(&set, "198.51.100.45:80");
 	if (CHECK(ioc != NULL)) {
@@ -832,11 +843,11 @@ test_file_errors(void)
 	CHECK(c2w_feed_load(NULL, &cap.opts, &set, &st) == -EINVAL);
 	/* a plain list is no JSON */
 	cap.opts.format = C2W_FEED_JSON;
-	CHECK(c2w_feed_load(TABLES("remcos-7.0.3-sandbox.txt"), &cap.opts, &set,
+	CHECK(c2w_feed_load(DATA("cases/icmp/feed.txt"), &cap.opts, &set,
 			    &st) == -EINVAL);
-	CHECK(strstr(capture_text(&cap), "remcos-7.0.3-sandbox.txt:1:") != NULL);
+	CHECK(strstr(capture_text(&cap), "icmp/feed.txt:1:1: invalid JSON: ") != NULL);
 	cap.opts.format = (enum c2w_feed_format)42;
-	CHECK(c2w_feed_load(TABLES("remcos-7.0.3-sandbox.txt"), &cap.opts, &set,
+	CHECK(c2w_feed_load(DATA("cases/icmp/feed.txt"), &cap.opts, &set,
 			    &st) == -EINVAL);
 	CHECK(strstr(capture_text(&cap), "format 42 unknown") != NULL);
 	/* the CSV export forced to plain: each record line is rejected */
