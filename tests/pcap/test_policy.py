@@ -142,6 +142,42 @@ def test_tap(work, inp, frames):
             "tap: no policy drops")
 
 
+def test_allow(work, inp, frames):
+    """An allowlisted host wins over the indicator it talks to; the
+    others stay blocked."""
+    allow = os.path.join(work, "allow.txt")
+    with open(allow, "w") as f:
+        f.write("# security team sandbox\n192.0.2.10\n"
+                "# a scanner, by ip:port\n192.0.2.13:5000\n")
+    port = t.free_udp_port()
+    cap = t.Capture(work, port)
+    vdevs, tx0, tx1 = t.pair_vdevs(work, inp)
+    rc, out, err = t.run_c2wall(BIN, vdevs, [
+        "--iocs", SEED, "--allow", allow, "--idle-exit", "500",
+        "--ipfix", "udp://127.0.0.1:%d" % port])
+    path = cap.stop()
+    t.check(rc == 0, "allow: c2wall exits 0")
+
+    def released(frame):
+        from scapy.all import IP, Ether
+        ip = Ether(frame).getlayer(IP)
+        return ip is not None and ("192.0.2.10" in (ip.src, ip.dst) or
+                                   "192.0.2.13" in (ip.src, ip.dst))
+    want = [f for f in frames
+            if not traffic.is_ioc_packet(f) or released(f)]
+    t.check(t.read_frames(tx1) == want, "allow: only the flow to "
+            "203.159.90.139:2404 from 192.0.2.11 is dropped")
+    t.check(t.summary_counter(out, "allow_hits") == 2,
+            "allow: two flows released by the allowlist")
+    t.check(t.summary_counter(out, "alerts_sent") == 1,
+            "allow: no alert for released flows")
+    dumped = t.ipfixdump_records(path, port, ELEMENTS, work)
+    actions = sorted(f.get("c2wAction") for tid, f in dumped
+                     if tid in (258, 259))
+    t.check(actions == ["1", "3", "3"], "allow: flow records say blocked "
+            "once and allowed twice (got %s)" % actions)
+
+
 def main():
     work = t.tempdir("policy")
     inp, frames = setup(work)
@@ -156,6 +192,10 @@ def main():
         d = os.path.join(work, "tap")
         os.makedirs(d)
         test_tap(d, inp, frames)
+    if which in ("all", "allow"):
+        d = os.path.join(work, "allow")
+        os.makedirs(d)
+        test_allow(d, inp, frames)
     t.cleanup(work)
     t.done()
 
