@@ -2194,6 +2194,12 @@ feed_json_records(struct feed_ctx *ctx, json_t *root, json_t **records,
 	return 0;
 }
 
+/*
+ * NOTE: jansson builds the whole document in memory. A 139 MB export of
+ * 300k records took 5 s and 920 MB peak RSS to load (3.2 s of it in
+ * json_loadb) on a Xeon development VM; the same records as CSV took
+ * 0.6 s and 150 MB. Prefer the CSV export for full dumps.
+ */
 static int
 feed_load_json(struct feed_ctx *ctx, const char *buf, size_t len)
 {
