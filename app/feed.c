@@ -1094,12 +1094,28 @@ feed_is_printable(const char *p, size_t len)
 	return len > 0;
 }
 
+/* RFC 3986 scheme: a letter, then letters, digits, '+', '-' or '.'. */
+static bool
+feed_is_scheme(const char *p, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || !feed_is_alpha(p[0]))
+		return false;
+	for (i = 1; i < len; i++)
+		if (!feed_is_alpha(p[i]) && !feed_is_digit(p[i]) &&
+		    p[i] != '+' && p[i] != '-' && p[i] != '.')
+			return false;
+	return true;
+}
+
 /*
- * A URL's host must be a host name or an IP literal, optionally with
- * user info before it and a port after it.
+ * Check that a URL has a valid scheme and that its host is a host name
+ * or an IP literal, optionally with user info before it and a port
+ * after it.
  */
 static bool
-feed_url_host_ok(const char *url, size_t len)
+feed_url_ok(const char *url, size_t len)
 {
 	const char *sep = feed_memmem(url, len, "://");
 	const char *host, *end = url + len, *at, *colon;
@@ -1108,7 +1124,7 @@ feed_url_host_ok(const char *url, size_t len)
 	bool has_port;
 	size_t hlen;
 
-	if (sep == NULL || sep == url)
+	if (sep == NULL || !feed_is_scheme(url, (size_t)(sep - url)))
 		return false;
 	host = sep + 3;
 	hlen = strcspn(host, "/?#");
@@ -1165,8 +1181,8 @@ feed_check_text_kind(enum c2w_ioc_kind kind, char *buf, size_t len,
 		*why = "URL has no scheme://";
 		return -EINVAL;
 	}
-	if (kind == C2W_IOC_URL && !feed_url_host_ok(buf, len)) {
-		*why = "URL host is neither a host name nor an IP address";
+	if (kind == C2W_IOC_URL && !feed_url_ok(buf, len)) {
+		*why = "URL scheme or host is invalid, expected scheme://host/...";
 		return -EINVAL;
 	}
 	return 0;

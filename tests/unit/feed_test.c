@@ -634,7 +634,8 @@ test_plain_kinds(void)
 		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
 	CHECK_EQ_U(st.rejected, 4);
 	/* a broken defang leaves a host that is neither name nor address */
-	CHECK(strstr(rep, ":11: \"hxxp://198[.]51[.p]100[.]33:80/x\": rejected: URL host") != NULL);
+	CHECK(strstr(rep, ":11: \"hxxp://198[.]51[.p]100[.]33:80/x\": "
+		     "rejected: URL scheme or host is invalid") != NULL);
 	CHECK(strstr(rep, ":7: \"evil-c2.example:443\": rejected: not an IP") != NULL);
 	CHECK(strstr(rep, ":8: \"abc\": rejected: not an IP") != NULL);
 	/* the NUL is shown as '?', never cuts the report */
@@ -749,6 +750,11 @@ test_json_shapes(void)
 	static const char illegal[] =
 		"{\"query_status\": \"illegal_search_term\", \"data\": \"x\"}";
 	static const char no_data[] = "{\"query_status\": \"ok\"}";
+	/* a typed url record needs a scheme and host, found by the fuzzer */
+	static const char urls[] =
+		"[{\"ioc\": \"203.0.113.9[.https://c2.example/x\", \"ioc_type\": \"url\"},\n"
+		" {\"ioc\": \"https://c2.example:8080/x\", \"ioc_type\": \"url\"},\n"
+		" {\"ioc\": \"https://c2.example:99999/x\", \"ioc_type\": \"url\"}]\n";
 	static const char broken[] = "{\n \"1\": [ {\"ioc_value\": \"x\"} ,\n";
 	static const char dup_keys[] =
 		"{\"1\": [{\"ioc_value\": \"198.51.100.52:80\"}],"
@@ -770,6 +776,14 @@ test_json_shapes(void)
 	CHECK(strstr(rep, ":6: \"198.51.100.51\": rejected: time") != NULL);
 
 	memset(&st, 0, sizeof(st));
+	CHECK(LOAD(urls, &cap.opts, &set, &st) == 0);
+	CHECK_EQ_U(st.loaded, 1);
+	CHECK_EQ_U(st.rejected, 2);
+	CHECK(find_value(&set, "https://c2.example:8080/x") != NULL);
+	CHECK(strstr(capture_text(&cap), ":1: \"203.0.113.9[.https://c2.example/x\": "
+		     "rejected: URL scheme or host is invalid") != NULL);
+
+	memset(&st, 0, sizeof(st));
 	CHECK(LOAD(no_result, &cap.opts, &set, &st) == 0);
 	CHECK_EQ_U(st.loaded + st.rejected, 0);
 	CHECK(LOAD(illegal, &cap.opts, &set, &st) == -EINVAL);
@@ -780,7 +794,7 @@ test_json_shapes(void)
 	CHECK(strstr(capture_text(&cap), ": invalid JSON: ") != NULL);
 	CHECK(LOAD(dup_keys, &cap.opts, &set, &st) == -EINVAL);
 	CHECK(strstr(capture_text(&cap), "duplicate") != NULL);
-	CHECK_EQ_U(set.n, 1);
+	CHECK_EQ_U(set.n, 2);
 	capture_close(&cap);
 	c2w_ioc_set_free(&set);
 }
