@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target for the feed reader. The first input byte picks the
+ * format and strictness; the rest is the file. Each input is loaded
+ * twice into one set, so the second load goes through the duplicate
+ * merge, and every indicator is checked against the set's invariants.
+ * The whole input also goes to c2w_feed_parse_indicator().
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "feed.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Abort, so the fuzzer saves the input, when an indicator breaks feed.h. */
+static void
+check_set(const struct c2w_ioc_set *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		const struct c2w_ioc *ioc = &set->v[i];
+		const char *value = c2w_ioc_str(set, ioc->value);
+
+		if (ioc->kind >= C2W_IOC_KIND_MAX || ioc->confidence > 100 ||
+		    value[0] == '\0' || strpbrk(value, " \t\r\n") != NULL)
+			abort();
+		/* Brackets only around an IPv6 address; URLs and values of
+		 * unknown ioc_type keep the text as the feed wrote it. */
+		if (ioc->kind != C2W_IOC_URL && ioc->kind != C2W_IOC_OTHER &&
+		    strpbrk(value, "[]") != NULL &&
+		    !(ioc->kind == C2W_IOC_IP_PORT && ioc->family == 6))
+			abort();
+		if (ioc->kind == C2W_IOC_URL && strstr(value, "[.") != NULL)
+			abort();
+		if ((ioc->kind == C2W_IOC_IP_PORT) != (ioc->port != 0))
+			abort();
+		if ((ioc->kind <= C2W_IOC_IP) !=
+		    (ioc->family == 4 || ioc->family == 6))
+			abort();
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct c2w_feed_opts opts = { 0 };
+	struct c2w_feed_stats st = { 0 };
+	struct c2w_ioc_set set;
+	struct c2w_ioc ioc;
+	const char *why;
+	char path[64];
+	int fd, rc;
+
+	if (size < 1)
+		return 0;
+	opts.format = (enum c2w_feed_format)(data[0] & 3);
+	opts.strict = (data[0] & 4) != 0;
+	opts.max_reports = 3;
+	c2w_feed_parse_indicator((const char *)data + 1, size - 1, &ioc, &why);
+
+	fd = memfd_create("feed", 0);
+	if (fd < 0)
+		return 0;
+	if (write(fd, data + 1, size - 1) != (ssize_t)(size - 1))
+		goto out_close;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+
+	c2w_ioc_set_init(&set);
+	rc = c2w_feed_load(path, &opts, &set, &st);
+	if (rc != 0 && rc != -EINVAL)
+		abort();
+	check_set(&set);
+	rc = c2w_feed_load(path, &opts, &set, &st);
+	if (rc == 0 && st.loaded != set.n)
+		abort();
+	check_set(&set);
+	c2w_ioc_set_free(&set);
+out_close:
+	close(fd);
+	return 0;
+}
