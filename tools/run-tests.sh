@@ -1,17 +1,32 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # Install what is missing, build with warnings as errors, reserve
-# hugepages and run the whole test suite. Extra arguments go to
-# `meson test` (e.g. --suite unit).
-set -eu
+# hugepages and run the whole test suite, then the libFuzzer targets in
+# a clang build beside it. Extra arguments go to the first `meson test`
+# (e.g. --suite unit).
+set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${C2W_BUILD:-$top/build}
+fuzz_build=$build-fuzz
 
-"$top/tools/install-deps.sh" --test
+"$top/tools/install-deps.sh" --test || exit 1
 if [ ! -f "$build/build.ninja" ]; then
-	meson setup "$build" "$top" -Dwerror=true
+	meson setup "$build" "$top" -Dwerror=true || exit 1
 fi
-ninja -C "$build"
+ninja -C "$build" || exit 1
 echo "run-tests: EAL memory: $("$top/tools/hugepages.sh")"
 meson test -C "$build" --print-errorlogs "$@"
+status=$?
+
+if [ $# -eq 0 ]; then
+	if [ ! -f "$fuzz_build/build.ninja" ]; then
+		CC=clang meson setup "$fuzz_build" "$top" -Dfuzz=true \
+			-Dwerror=true >/dev/null || exit 1
+	fi
+	ninja -C "$fuzz_build" tests/fuzz/parse_fuzz tests/fuzz/feed_fuzz \
+		|| exit 1
+	meson test -C "$fuzz_build" --suite fuzz --print-errorlogs ||
+		status=1
+fi
+exit $status
