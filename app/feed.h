@@ -65,7 +65,7 @@ struct c2w_ioc_set {
 
 /* Totals of one or more c2w_feed_load() calls on a set. */
 struct c2w_feed_stats {
-	uint64_t lines;                       /* records or lines read */
+	uint64_t lines;                       /* lines (CSV, plain), records (JSON) */
 	uint64_t loaded;                      /* new indicators added */
 	uint64_t duplicates;                  /* merged into an earlier one */
 	uint64_t rejected;                    /* invalid, reported */
@@ -114,8 +114,12 @@ c2w_ioc_str(const struct c2w_ioc_set *set, uint32_t off)
 /**
  * Read one feed file into a set. Duplicates (same kind, address and port,
  * or same text for other kinds) merge into the first: the highest
- * confidence, the earliest first seen and the latest last seen win.
- * Invalid records are reported as "file:line: reason" and skipped.
+ * confidence, the earliest first seen and the latest last seen win, and
+ * empty text fields are filled from the later entry. Invalid records
+ * are reported as `file:line: "value": rejected: reason` (or `file:
+ * record N: ...` where a JSON position is unknown) and skipped. The file
+ * is merged only once it loaded completely: after any failure the set
+ * and stats are unchanged.
  *
  * @param path
  *   File to read.
