@@ -151,8 +151,8 @@ c2w_flow_remove(struct c2w_flow_table *ft, const struct c2w_flow_key *key)
 	return 0;
 }
 
-static void
-flow_restart(struct c2w_flow *f)
+void
+c2w_flow_restart(struct c2w_flow *f)
 {
 	/* The next packet opens the next active-timeout period. */
 	f->first_ms = 0;
@@ -161,9 +161,9 @@ flow_restart(struct c2w_flow *f)
 	f->tcp_flags[0] = f->tcp_flags[1] = 0;
 }
 
-static int
-flow_end_reason(const struct c2w_flow_table *ft, const struct c2w_flow *f,
-		uint64_t now_ms)
+int
+c2w_flow_end_reason(const struct c2w_flow_table *ft, const struct c2w_flow *f,
+		    uint64_t now_ms)
 {
 	uint64_t idle = now_ms > f->last_ms ? now_ms - f->last_ms : 0;
 
@@ -189,7 +189,7 @@ flow_end_slot(struct c2w_flow_table *ft, uint32_t pos, uint8_t reason,
 		return;
 	end(ctx, key, f, reason);
 	if (reason == C2W_END_ACTIVE) {
-		flow_restart(f);
+		c2w_flow_restart(f);
 		return;
 	}
 	c2w_flow_remove(ft, key);
@@ -211,7 +211,7 @@ c2w_flow_table_sweep(struct c2w_flow_table *ft, uint64_t now_ms,
 		int reason;
 
 		if (f->state != C2W_FLOW_FREE) {
-			reason = flow_end_reason(ft, f, now_ms);
+			reason = c2w_flow_end_reason(ft, f, now_ms);
 			if (reason != 0) {
 				flow_end_slot(ft, pos, reason, end, ctx);
 				ended++;

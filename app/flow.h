@@ -141,6 +141,32 @@ int c2w_flow_lookup_add(struct c2w_flow_table *ft,
 int c2w_flow_remove(struct c2w_flow_table *ft, const struct c2w_flow_key *key);
 
 /**
+ * Tell whether a flow has ended by its clock: closed and past the
+ * linger time, idle, or past the active timeout.
+ *
+ * @param ft
+ *   Table, for its timeouts.
+ * @param f
+ *   Flow entry in use.
+ * @param now_ms
+ *   Current time in the worker's clock.
+ * @return
+ *   C2W_END_DETECTED, C2W_END_IDLE or C2W_END_ACTIVE, or 0 if the flow
+ *   goes on.
+ */
+int c2w_flow_end_reason(const struct c2w_flow_table *ft,
+			const struct c2w_flow *f, uint64_t now_ms);
+
+/**
+ * Start a new active-timeout period: zero the counters and TCP flags and
+ * keep the verdict, so the next packet counts from scratch.
+ *
+ * @param f
+ *   Flow entry in use.
+ */
+void c2w_flow_restart(struct c2w_flow *f);
+
+/**
  * End flows whose idle or active timeout passed, or that closed, looking
  * at no more than max_slots slots from where the last sweep stopped.
  * Flows past the active timeout are reported with reason ACTIVE and

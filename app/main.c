@@ -48,6 +48,7 @@ struct app {
 	struct c2w_worker *workers[C2W_MAX_WORKERS];
 	struct c2w_exporter *exporter;
 	struct c2w_stats_ctx stats;
+	uint8_t end_reason;       /* flowEndReason of flows at shutdown */
 };
 
 static struct app app;
@@ -400,6 +401,9 @@ main_loop(struct app *a)
 		if (a->cfg.idle_exit_ms > 0 && main_all_idle(a, start_tsc)) {
 			printf("c2wall: every RX queue idle for %u ms: "
 			       "stopping\n", a->cfg.idle_exit_ms);
+			/* The input is over: no flow will see another
+			 * packet, so each ends as idle, not forced. */
+			a->end_reason = C2W_END_IDLE;
 			break;
 		}
 	}
@@ -416,7 +420,7 @@ main_shutdown_flows(struct app *a)
 	for (w = 0; w < a->cfg.n_workers; w++) {
 		if (a->workers[w] == NULL || a->workers[w]->flows == NULL)
 			continue;
-		while (c2w_worker_flush_flows(a->workers[w], C2W_END_FORCED,
+		while (c2w_worker_flush_flows(a->workers[w], a->end_reason,
 					      MAIN_FLUSH_SLICE) > 0) {
 			while (c2w_exporter_poll(a->exporter,
 						 main_wall_ms()) > 0)
@@ -517,6 +521,7 @@ main(int argc, char **argv)
 		break;
 	}
 
+	a->end_reason = C2W_END_FORCED;
 	a->rt.tsc_hz = rte_get_tsc_hz();
 	a->rt.tsc_base = rte_rdtsc();
 	a->rt.wall_base_ms = main_wall_ms();

@@ -248,12 +248,31 @@ worker_untracked(struct c2w_worker *w, const struct c2w_pkt *pkt,
 	return PKT_FORWARD;
 }
 
+/* First packet of a flow: fill the entry, classify, alert on a match. */
+static void
+worker_flow_start(struct c2w_worker *w, const struct c2w_pkt *pkt,
+		  const struct c2w_flow_key *key, struct c2w_flow *f,
+		  int src_is_lo, uint16_t port)
+{
+	memset(f, 0, sizeof(*f));
+	f->state = C2W_FLOW_ACTIVE;
+	f->ioc = -1;
+	w->stats.flows_created++;
+	f->ingress_port = port;
+	f->init_lo = (uint8_t)src_is_lo;
+	f->icmp_type_code = pkt->dport;
+	flow_account(f, pkt, 0, w->now_ms);
+	worker_classify(w, pkt, f);
+	if (f->verdict == C2W_VERDICT_BLOCK || f->verdict == C2W_VERDICT_ALERT)
+		worker_send_alert(w, key, f);
+}
+
 static enum pkt_action
 worker_track(struct c2w_worker *w, const struct c2w_pkt *pkt, uint16_t port)
 {
 	struct c2w_flow_key key;
 	struct c2w_flow *f;
-	int src_is_lo, ret, dir;
+	int src_is_lo, ret, dir, end;
 
 	src_is_lo = c2w_flow_key_make(pkt, &key);
 	ret = c2w_flow_lookup_add(w->flows, &key, &f);
@@ -269,16 +288,20 @@ worker_track(struct c2w_worker *w, const struct c2w_pkt *pkt, uint16_t port)
 	if (unlikely(ret < 0))
 		return worker_untracked(w, pkt, &key, src_is_lo, port);
 
+	if (ret == 0) {
+		/* The sweep may not have reached this flow yet; a packet
+		 * after its end must not join the ended flow. */
+		end = c2w_flow_end_reason(w->flows, f, w->now_ms);
+		if (unlikely(end != 0)) {
+			worker_flow_end(w, &key, f, (uint8_t)end);
+			if (end == C2W_END_ACTIVE)
+				c2w_flow_restart(f);
+			else
+				ret = 1;
+		}
+	}
 	if (ret == 1) {
-		w->stats.flows_created++;
-		f->ingress_port = port;
-		f->init_lo = (uint8_t)src_is_lo;
-		f->icmp_type_code = pkt->dport;
-		flow_account(f, pkt, 0, w->now_ms);
-		worker_classify(w, pkt, f);
-		if (f->verdict == C2W_VERDICT_BLOCK ||
-		    f->verdict == C2W_VERDICT_ALERT)
-			worker_send_alert(w, &key, f);
+		worker_flow_start(w, pkt, &key, f, src_is_lo, port);
 	} else {
 		dir = src_is_lo == f->init_lo ? 0 : 1;
 		flow_account(f, pkt, dir, w->now_ms);
