@@ -470,8 +470,8 @@ def case_rsyslog_check():
                          capture_output=True, text=True, timeout=30)
     check(res.returncode == 0, "rsyslogd -N1 accepts rsyslog-c2wall.conf",
           res.stdout + res.stderr)
-    # The forwarder's rsyslog.conf loads imtcp after the AMA installer ran;
-    # the kit must still load cleanly next to it.
+    # The forwarder's rsyslog.conf loads imtcp after the AMA installer ran,
+    # and the kit must still load cleanly next to it.
     with tempfile.TemporaryDirectory() as tmp:
         main = os.path.join(tmp, "rsyslog.conf")
         with open(main, "w") as f:
@@ -567,7 +567,7 @@ def case_rsyslog_flow():
         kit_path = os.path.join(tmp, "60-c2wall.conf")
         with open(kit_path, "w") as f:
             f.write(kit)
-        # The default ruleset stands for the agent's own `*.*` rule and the
+        # The default ruleset represents the agent's own `*.*` rule and the
         # distribution's /var/log/syslog: c2wall events must not reach it.
         main = os.path.join(tmp, "rsyslog.conf")
         default_log = os.path.join(tmp, "default.log")
@@ -662,6 +662,12 @@ MICROSOFT_CEF_MAP = {
     "out": "SentBytes", "rt": "ReceiptTime", "reason": "Reason",
     "msg": "Message", "deviceInboundInterface": "DeviceInboundInterface",
     "deviceOutboundInterface": "DeviceOutboundInterface",
+    "app": "ApplicationProtocol", "cnt": "EventCount",
+    "dvc": "DeviceAddress", "dvchost": "DeviceName",
+    "shost": "SourceHostName", "dhost": "DestinationHostName",
+    "outcome": "EventOutcome", "request": "RequestURL",
+    "flexString1": "FlexString1", "flexString2": "FlexString2",
+    "flexNumber1": "FlexNumber1", "flexNumber2": "FlexNumber2",
 }
 for _n in range(1, 7):
     MICROSOFT_CEF_MAP["cs%d" % _n] = "DeviceCustomString%d" % _n
@@ -669,9 +675,10 @@ for _n in range(1, 4):
     MICROSOFT_CEF_MAP["cn%d" % _n] = "DeviceCustomNumber%d" % _n
 for _n in range(1, 5):
     MICROSOFT_CEF_MAP["c6a%d" % _n] = "DeviceCustomIPv6Address%d" % _n
+    MICROSOFT_CEF_MAP["cfp%d" % _n] = "DeviceCustomFloatingPoint%d" % _n
 # NOTE: Microsoft's article lists no `start` and `end` keys. These two follow
 # the ArcSight CEF names (startTime, endTime) and the table's StartTime and
-# EndTime columns; docs/sentinel.md marks them as not verified.
+# EndTime columns. docs/sentinel.md marks them as not verified.
 ARCSIGHT_ONLY = {"start": "StartTime", "end": "EndTime"}
 
 
