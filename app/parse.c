@@ -182,10 +182,19 @@ parse_l4(const uint8_t *data, uint32_t off, uint32_t end, struct c2w_pkt *pkt)
 	default:
 		return C2W_PARSE_OK;
 	}
-	if (res != C2W_PARSE_OK)
+	if (res == C2W_PARSE_OK && avail < hlen)
+		res = C2W_PARSE_L4_TRUNC;
+	if (res != C2W_PARSE_OK) {
+		/* ICMP never gets here: its only failure is truncation
+		 * below 8 bytes, and it has no ports to keep. */
+		if (end - off >= 4 && pkt->proto != PROTO_ICMP &&
+		    pkt->proto != PROTO_ICMPV6) {
+			pkt->sport = read16(l4);
+			pkt->dport = read16(l4 + 2);
+			pkt->flags |= C2W_PKT_F_PORTS_RAW;
+		}
 		return res;
-	if (avail < hlen)
-		return C2W_PARSE_L4_TRUNC;
+	}
 
 	/* An ICMP error quotes the offending header; its ports stay unread
 	 * so they never become this packet's ports. */
@@ -229,6 +238,7 @@ parse_ipv4(const uint8_t *data, uint32_t len, uint32_t off,
 	pkt->proto = ip[9];
 	memcpy(pkt->src, ip + 12, 4);
 	memcpy(pkt->dst, ip + 16, 4);
+	pkt->flags |= C2W_PKT_F_L3;
 
 	frag = read16(ip + 6);
 	if (frag & (IP4_FLAG_MF | IP4_FRAG_OFF_MASK)) {
@@ -325,6 +335,7 @@ parse_ipv6(const uint8_t *data, uint32_t len, uint32_t off,
 	pkt->ip_len = (uint16_t)total;
 	memcpy(pkt->src, ip + 8, 16);
 	memcpy(pkt->dst, ip + 24, 16);
+	pkt->flags |= C2W_PKT_F_L3;
 	return parse_ip6_ext(data, off + IP6_HDR_LEN, off + total, ip[6], pkt);
 }
 

@@ -43,6 +43,10 @@ enum c2w_parse_result {
 #define C2W_PKT_F_FRAG      0x02u /* any fragment: first or later */
 #define C2W_PKT_F_FRAG_LATER 0x04u /* offset > 0: no L4 header here */
 #define C2W_PKT_F_L4        0x08u /* ports / ICMP type are valid */
+#define C2W_PKT_F_L3        0x10u /* addresses valid, even if a later
+				     * header is malformed */
+#define C2W_PKT_F_PORTS_RAW 0x20u /* TCP/UDP/SCTP header malformed, but
+				     * its ports were read */
 
 /*
  * Parsed view of one packet. Addresses are in network byte order and
@@ -85,7 +89,9 @@ struct c2w_pkt {
  *   counts as the outer tag.
  * @param pkt
  *   Filled with what was parsed; fields after the failing header are
- *   zero.
+ *   zero, except that a malformed TCP, UDP or SCTP header with its first
+ *   four bytes present still gives its ports (C2W_PKT_F_PORTS_RAW), so
+ *   that policy can judge a packet it forwards despite the fault.
  * @return
  *   C2W_PARSE_OK for an IP packet, C2W_PARSE_NON_IP for other
  *   EtherTypes, or the malformed-packet reason.

@@ -23,6 +23,7 @@ static const struct {
 	STATS_FIELD(tx_failed),
 	STATS_FIELD(non_ip),
 	STATS_FIELD(malformed_drops),
+	STATS_FIELD(segmented),
 	STATS_FIELD(flows_created),
 	STATS_FIELD(flows_expired),
 	STATS_FIELD(flows_table_full),

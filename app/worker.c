@@ -173,7 +173,8 @@ worker_classify(struct c2w_worker *w, const struct c2w_pkt *pkt,
 	struct c2w_ioc_table *allow = __atomic_load_n(&rt->allow,
 						       __ATOMIC_ACQUIRE);
 	uint8_t family = (pkt->flags & C2W_PKT_F_IPV6) ? 6 : 4;
-	int with_ports = (pkt->flags & C2W_PKT_F_L4) &&
+	int with_ports = (pkt->flags &
+			  (C2W_PKT_F_L4 | C2W_PKT_F_PORTS_RAW)) &&
 			 pkt->proto != IPPROTO_ICMP &&
 			 pkt->proto != IPPROTO_ICMPV6;
 	struct c2w_ioc_match m;
@@ -314,6 +315,40 @@ worker_track(struct c2w_worker *w, const struct c2w_pkt *pkt, uint16_t port)
 	return PKT_FORWARD;
 }
 
+/* A malformed packet is dropped in inline mode unless policy.malformed
+ * is "forward". A packet forwarded (or watched in tap mode) despite its
+ * fault is still checked against the indicators with the addresses and
+ * ports it shows, so a broken header cannot carry C2 traffic past. */
+static enum pkt_action
+worker_malformed(struct c2w_worker *w, const struct c2w_pkt *pkt,
+		 uint16_t port)
+{
+	const struct c2w_config *cfg = w->rt->cfg;
+	struct c2w_flow_key key;
+	struct c2w_flow f;
+
+	if (cfg->mode == C2W_MODE_INLINE &&
+	    cfg->malformed == C2W_MALFORMED_DROP) {
+		w->stats.malformed_drops++;
+		return PKT_DROP;
+	}
+	if (!(pkt->flags & C2W_PKT_F_L3))
+		return PKT_FORWARD;
+
+	memset(&f, 0, sizeof(f));
+	f.init_lo = (uint8_t)c2w_flow_key_make(pkt, &key);
+	f.ingress_port = port;
+	flow_account(&f, pkt, 0, w->now_ms);
+	worker_classify(w, pkt, &f);
+	if (f.verdict == C2W_VERDICT_BLOCK || f.verdict == C2W_VERDICT_ALERT)
+		worker_send_alert(w, &key, &f);
+	if (f.verdict == C2W_VERDICT_BLOCK) {
+		w->stats.policy_drops++;
+		return PKT_DROP;
+	}
+	return PKT_FORWARD;
+}
+
 static uint64_t
 pkt_time_ms(struct c2w_worker *w, const struct rte_mbuf *m, uint64_t wall_ms)
 {
@@ -333,17 +368,23 @@ static enum pkt_action
 worker_handle(struct c2w_worker *w, struct rte_mbuf *m, uint16_t port,
 	      uint64_t wall_ms)
 {
-	const struct c2w_config *cfg = w->rt->cfg;
 	uint16_t tci = 0;
 	enum c2w_parse_result res;
 	struct c2w_pkt pkt;
 
+	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m);
+
 	if (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED)
 		tci = m->vlan_tci;
-	/* NOTE: only the first segment is parsed; headers that straddle
-	 * segments of a chained mbuf count as truncated. */
-	res = c2w_parse_packet(rte_pktmbuf_mtod(m, const uint8_t *),
-			       rte_pktmbuf_data_len(m), tci, &pkt);
+	if (unlikely(!rte_pktmbuf_is_contiguous(m))) {
+		/* Jumbo frames arrive as chained mbufs; the parser needs the
+		 * IP packet in one piece to check its lengths. */
+		len = RTE_MIN(rte_pktmbuf_pkt_len(m), (uint32_t)C2W_PARSE_LEN_MAX);
+		data = rte_pktmbuf_read(m, 0, len, w->scratch);
+		w->stats.segmented++;
+	}
+	res = c2w_parse_packet(data, len, tci, &pkt);
 	pkt_time_ms(w, m, wall_ms);
 	if (res == C2W_PARSE_NON_IP) {
 		w->stats.non_ip++;
@@ -351,11 +392,7 @@ worker_handle(struct c2w_worker *w, struct rte_mbuf *m, uint16_t port,
 	}
 	if (unlikely(res != C2W_PARSE_OK)) {
 		w->stats.malformed[res]++;
-		if (cfg->malformed == C2W_MALFORMED_DROP) {
-			w->stats.malformed_drops++;
-			return PKT_DROP;
-		}
-		return PKT_FORWARD;
+		return worker_malformed(w, &pkt, port);
 	}
 	return worker_track(w, &pkt, port);
 }

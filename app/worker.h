@@ -46,6 +46,7 @@ struct c2w_worker_stats {
 	uint64_t alerts_failed;      /* event ring full */
 	uint64_t flow_records_sent;
 	uint64_t flow_records_failed;
+	uint64_t segmented;          /* chained mbufs copied for parsing */
 	uint64_t last_rx_tsc;        /* TSC of the last non-empty burst */
 } __rte_cache_aligned;
 
@@ -82,6 +83,8 @@ struct c2w_worker {
 	struct c2w_runtime *rt;
 	uint64_t now_ms;             /* worker clock, never goes back */
 	uint64_t full_sweep_ms;      /* last sweep forced by a full table */
+	uint8_t *scratch;            /* C2W_PARSE_LEN_MAX bytes: a chained
+				      * mbuf is copied here to be parsed */
 	/* Packets waiting for TX, per output port. */
 	uint16_t tx_count[C2W_MAX_PORTS];
 	struct rte_mbuf *tx_buf[C2W_MAX_PORTS][C2W_BURST_MAX];

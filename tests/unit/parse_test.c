@@ -47,6 +47,7 @@ struct pkt_expect {
 #define F_FRAG C2W_PKT_F_FRAG
 #define F_LATER C2W_PKT_F_FRAG_LATER
 #define F_L4 C2W_PKT_F_L4
+#define F_RAW C2W_PKT_F_PORTS_RAW
 
 #define TCP_SYN 0x02
 #define TCP_ACK 0x10
@@ -94,7 +95,10 @@ check_pkt(const char *what, enum c2w_parse_result res,
 	CHECK_EQ_U(pkt->l3_off, want->l3_off);
 	CHECK_EQ_U(pkt->ip_len, want->ip_len);
 	CHECK_EQ_U(pkt->proto, want->proto);
-	CHECK_EQ_U(pkt->flags, want->flags);
+	/* The expectations list every flag but the "addresses valid" one,
+	 * which follows from the IP length: set once the IP header parsed. */
+	CHECK_EQ_U(pkt->flags & ~C2W_PKT_F_L3, want->flags);
+	CHECK_EQ_U(!!(pkt->flags & C2W_PKT_F_L3), want->ip_len != 0);
 	CHECK_EQ_U(pkt->l4_off, want->l4_off);
 	CHECK_EQ_U(pkt->sport, want->sport);
 	CHECK_EQ_U(pkt->dport, want->dport);
@@ -183,12 +187,12 @@ test_bad_header_lengths(void)
 		/* IHL 4 */
 		{ C2W_PARSE_IP4_BAD_IHL, 0x0800, 0, 0, 0, 0, 0, 0, 0,
 		  0, 0, 0, 0, 0 },
-		/* TCP data offset 2 */
-		{ C2W_PARSE_TCP_BAD_OFF, 0x0800, 0, 0, 0, 14, 52, 6, 0,
-		  0, 0, 0, 0, 0 },
+		/* TCP data offset 2: the ports are still read */
+		{ C2W_PARSE_TCP_BAD_OFF, 0x0800, 0, 0, 0, 14, 52, 6, F_RAW,
+		  0, 46001, 2404, 0, 0 },
 		/* TCP data offset 15 (60 bytes), 20 TCP bytes in the packet */
-		{ C2W_PARSE_L4_TRUNC, 0x0800, 0, 0, 0, 14, 40, 6, 0,
-		  0, 0, 0, 0, 0 },
+		{ C2W_PARSE_L4_TRUNC, 0x0800, 0, 0, 0, 14, 40, 6, F_RAW,
+		  0, 46002, 2404, 0, 0 },
 		/* total length 40, 26 IP bytes in the frame */
 		{ C2W_PARSE_IP4_BAD_LEN, 0x0800, 0, 0, 0, 0, 0, 0, 0,
 		  0, 0, 0, 0, 0 },
@@ -587,7 +591,7 @@ test_ip6_headers(void)
 	/* Next header No Next Header. */
 	buf[20] = 59;
 	CHECK_EQ_U(c2w_parse_packet(buf, sizeof(buf), 0, &pkt), C2W_PARSE_OK);
-	CHECK_EQ_U(pkt.flags, F_V6);
+	CHECK_EQ_U(pkt.flags, F_V6 | C2W_PKT_F_L3);
 
 	/* Version 4 behind the IPv6 EtherType. */
 	memcpy(buf, ip6_tcp, sizeof(buf));
@@ -666,7 +670,8 @@ test_ip4_udp_variants(void)
 	CHECK_EQ_U(c2w_parse_packet(buf, sizeof(buf), 0, &pkt),
 		   C2W_PARSE_UDP_BAD_LEN);
 	CHECK_EQ_U(pkt.l4_payload, 0);
-	CHECK_EQ_U(pkt.dport, 0);
+	CHECK(pkt.flags & C2W_PKT_F_PORTS_RAW);
+	CHECK(!(pkt.flags & C2W_PKT_F_L4));
 
 	/* UDP length 11 leaves one IP payload byte outside the datagram. */
 	buf[IP4_UDP_ULEN_LO] = 11;
@@ -807,9 +812,14 @@ pkt_bounds_error(const uint8_t *data, uint32_t len,
 	if ((pkt->flags & C2W_PKT_F_FRAG_LATER) &&
 	    (!(pkt->flags & C2W_PKT_F_FRAG) || (pkt->flags & C2W_PKT_F_L4)))
 		return "later fragment with L4 or without FRAG";
+	if ((pkt->flags & C2W_PKT_F_PORTS_RAW) &&
+	    (res == C2W_PARSE_OK || (pkt->flags & C2W_PKT_F_L4) ||
+	     pkt->l3_off + pkt->ip_len > len))
+		return "raw ports on a good parse or outside the frame";
 	if (!(pkt->flags & C2W_PKT_F_L4)) {
-		if (pkt->l4_off || pkt->sport || pkt->dport ||
-		    pkt->l4_payload || pkt->tcp_flags)
+		if (pkt->l4_off || pkt->l4_payload || pkt->tcp_flags ||
+		    ((pkt->sport || pkt->dport) &&
+		     !(pkt->flags & C2W_PKT_F_PORTS_RAW)))
 			return "L4 fields set without C2W_PKT_F_L4";
 		return NULL;
 	}
