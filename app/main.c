@@ -52,11 +52,28 @@ struct app {
 };
 
 static struct app app;
+static unsigned main_vdev_args;    /* --vdev options given to the EAL */
+
+static volatile sig_atomic_t main_signal;
+
+/* Count the --vdev options before the EAL, which may reorder argv. */
+static unsigned
+main_count_vdevs(int argc, char **argv)
+{
+	unsigned n = 0;
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--vdev") == 0 ||
+		    strncmp(argv[i], "--vdev=", 7) == 0)
+			n++;
+	return n;
+}
 
 static void
 main_on_signal(int sig)
 {
-	(void)sig;
+	main_signal = sig;
 	app.rt.quit = true;
 }
 
@@ -102,10 +119,26 @@ main_load_table(const char *what, char *const *files, unsigned n,
 	memset(&st, 0, sizeof(st));
 	c2w_ioc_set_init(&set);
 	for (i = 0; i < n; i++) {
+		struct c2w_feed_stats before = st;
+
 		ret = c2w_feed_load(files[i], &opts, &set, &st);
+		if (ret == -EINVAL) {
+			/* The reader has printed the record at fault. */
+			fprintf(stderr, "%s: %s: not loaded\n", what, files[i]);
+			goto out_free_set;
+		}
 		if (ret != 0) {
 			fprintf(stderr, "%s: %s: cannot load: %s\n", what,
 				files[i], strerror(-ret));
+			goto out_free_set;
+		}
+		if (st.loaded == before.loaded &&
+		    st.duplicates == before.duplicates &&
+		    st.rejected > before.rejected) {
+			fprintf(stderr, "%s: %s: every record rejected: not an "
+				"indicator feed, or a format c2wall does not "
+				"read (see docs/feeds.md)\n", what, files[i]);
+			ret = -EINVAL;
 			goto out_free_set;
 		}
 	}
@@ -169,6 +202,12 @@ main_default_pairs(struct app *a)
 	RTE_ETH_FOREACH_DEV(port) {
 		if (n < C2W_MAX_PORTS)
 			ids[n++] = port;
+	}
+	if (n < main_vdev_args) {
+		fprintf(stderr, "ports: %u --vdev given but %u ports found: a "
+			"virtual device failed to start, see the EAL message "
+			"above\n", main_vdev_args, n);
+		return -ENODEV;
 	}
 	if (n == 0) {
 		fprintf(stderr, "ports: no DPDK port found: give a NIC or a "
@@ -287,6 +326,55 @@ main_start_ports(struct app *a)
 	return 0;
 }
 
+/* Pick the lcore of worker w: the configured one, or the next enabled
+ * lcore after *lcore. */
+static int
+main_worker_lcore(const struct c2w_config *cfg, unsigned w, unsigned *lcore)
+{
+	unsigned main_lcore = rte_get_main_lcore();
+
+	if (cfg->worker_lcores_set)
+		*lcore = cfg->worker_lcores[w];
+	else
+		*lcore = rte_get_next_lcore(*lcore, 1, 0);
+
+	if (cfg->worker_lcores_set && *lcore == main_lcore) {
+		fprintf(stderr, "workers.lcores: lcore %u is the main lcore, "
+			"which runs the exporter and counters: list other "
+			"lcores, or move main with the EAL option "
+			"--main-lcore\n", *lcore);
+		return -EINVAL;
+	}
+	if (*lcore >= RTE_MAX_LCORE || !rte_lcore_is_enabled(*lcore)) {
+		if (cfg->worker_lcores_set)
+			fprintf(stderr, "workers.lcores: lcore %u is not "
+				"enabled: add it to the EAL option -l\n",
+				*lcore);
+		else
+			fprintf(stderr, "workers: worker %u has no lcore: give "
+				"EAL one more lcore than workers, e.g. -l 0-%u\n",
+				w, cfg->n_workers);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Check every worker's lcore, for --check. */
+static int
+main_check_lcores(const struct c2w_config *cfg)
+{
+	unsigned lcore = rte_get_main_lcore();
+	unsigned w;
+	int ret;
+
+	for (w = 0; w < cfg->n_workers; w++) {
+		ret = main_worker_lcore(cfg, w, &lcore);
+		if (ret != 0)
+			return ret;
+	}
+	return 0;
+}
+
 static int
 main_create_workers(struct app *a)
 {
@@ -299,23 +387,20 @@ main_create_workers(struct app *a)
 	for (w = 0; w < cfg->n_workers; w++) {
 		struct c2w_worker *wk;
 
-		if (cfg->worker_lcores_set)
-			lcore = cfg->worker_lcores[w];
-		else
-			lcore = rte_get_next_lcore(lcore, 1, 0);
-		if (lcore >= RTE_MAX_LCORE || !rte_lcore_is_enabled(lcore) ||
-		    lcore == rte_get_main_lcore()) {
-			fprintf(stderr, "workers: worker %u has no lcore: give "
-				"EAL one more lcore than workers, e.g. -l 0-%u\n",
-				w, cfg->n_workers);
-			return -EINVAL;
-		}
+		ret = main_worker_lcore(cfg, w, &lcore);
+		if (ret != 0)
+			return ret;
 		wk = rte_zmalloc_socket("worker", sizeof(*wk),
 					RTE_CACHE_LINE_SIZE,
 					(int)rte_lcore_to_socket_id(lcore));
 		if (wk == NULL)
 			return -ENOMEM;
 		a->workers[w] = wk;
+		wk->scratch = rte_malloc_socket("parse_scratch",
+						C2W_PARSE_LEN_MAX, 0,
+						(int)rte_lcore_to_socket_id(lcore));
+		if (wk->scratch == NULL)
+			return -ENOMEM;
 		wk->id = w;
 		wk->lcore = lcore;
 		wk->rt = &a->rt;
@@ -375,7 +460,8 @@ main_all_idle(const struct app *a, uint64_t since_tsc)
 
 		if (last < since_tsc)
 			last = since_tsc;
-		if (now - last < limit)
+		/* A worker may have stored a newer TSC after now was read. */
+		if (last >= now || now - last < limit)
 			return false;
 	}
 	return true;
@@ -407,6 +493,9 @@ main_loop(struct app *a)
 			break;
 		}
 	}
+	if (main_signal != 0)
+		printf("c2wall: %s received: stopping\n",
+		       strsignal(main_signal));
 }
 
 /* Stop the workers, end every flow and push out every record. */
@@ -439,8 +528,10 @@ main_cleanup(struct app *a)
 	for (i = 0; i < a->n_ports; i++)
 		c2w_port_stop(a->ports[i]);
 	for (i = 0; i < a->cfg.n_workers; i++) {
-		if (a->workers[i] != NULL)
+		if (a->workers[i] != NULL) {
 			c2w_flow_table_free(a->workers[i]->flows);
+			rte_free(a->workers[i]->scratch);
+		}
 		rte_free(a->workers[i]);
 	}
 	c2w_exporter_destroy(a->exporter);
@@ -489,6 +580,7 @@ main_launch(struct app *a)
 				      a->workers[w]->lcore);
 	printf("c2wall: %s mode, action %s, %u ports, %u workers\n",
 	       a->cfg.mode == C2W_MODE_INLINE ? "inline" : "tap",
+	       a->cfg.mode == C2W_MODE_TAP ? "alert (tap mode never drops)" :
 	       a->cfg.action == C2W_ACTION_BLOCK ? "block" : "alert",
 	       a->n_ports, a->cfg.n_workers);
 	fflush(stdout);
@@ -500,6 +592,7 @@ main(int argc, char **argv)
 	struct app *a = &app;
 	int ret;
 
+	main_vdev_args = main_count_vdevs(argc, argv);
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
 		fprintf(stderr, "eal: initialisation failed: %s\n",
@@ -527,6 +620,8 @@ main(int argc, char **argv)
 	a->rt.wall_base_ms = main_wall_ms();
 	a->rt.ts_dynfield = -1;
 	ret = main_load_tables(a);
+	if (ret == 0 && a->cfg.check)
+		ret = main_check_lcores(&a->cfg);
 	if (ret == 0 && a->cfg.check) {
 		c2w_config_print(&a->cfg, stdout);
 		printf("check: configuration and tables are valid\n");
