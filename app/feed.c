@@ -1646,7 +1646,7 @@ feed_csv_map(struct feed_csv_cols *cols, struct feed_str name, int col)
 
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (feed_str_eq(name, map[i].name)) {
-			*(int *)((char *)cols + map[i].off) = col;
+			memcpy((char *)cols + map[i].off, &col, sizeof(col));
 			return;
 		}
 }
