@@ -431,7 +431,9 @@ def case_options(tmp):
     check(r.returncode == 0 and "--syslog-format" in r.stdout,
           "--help exits 0 and lists options")
     for args, needle in ((["--max-line", "100"], "--max-line 100"),
-                         (["--listen", "tcp://1.2.3.4:1"], "--listen"),
+                         (["--listen", "sctp://127.0.0.1:1"], "--listen"),
+                         (["--spool", "x"], "--spool needs"),
+                         (["--spool-max", "10"], "--spool-max 10"),
                          (["--facility", "local9"], "--facility local9"),
                          (["--syslog-format", "1"], "--syslog-format 1"),
                          (["--input", "x", "--listen", "udp://[::]:1"],

@@ -337,6 +337,73 @@ test_protocol_names(void)
 	CHECK(strcmp(c2w_cef_proto_name(254, num, sizeof(num)), "254") == 0);
 }
 
+/* A flow record of another exporter: 192.0.2.52 -> 198.51.100.52:22,
+ * octetDeltaCount 900 only, tcpControlBits SYN+ACK, no protocol. */
+static struct c2w_cef_event
+generic_flow(void)
+{
+	struct c2w_cef_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.family = 4;
+	inet_pton(AF_INET, "192.0.2.52", ev.src);
+	inet_pton(AF_INET, "198.51.100.52", ev.dst);
+	ev.generic = true;
+	ev.event_type = C2W_IPFIX_EVENT_FLOW_END;
+	ev.proto_absent = true;
+	ev.has_dport = true;
+	ev.dport = 22;
+	ev.counters = C2W_CEF_BYTES_FWD;
+	ev.bytes_fwd = 900;
+	ev.has_tcp_flags = true;
+	ev.tcp_flags = 0x12;
+	ev.receipt_ms = 1700000100000ull;
+	return ev;
+}
+
+static void
+test_generic_flow_line(void)
+{
+	struct c2w_cef_event ev = generic_flow();
+	char buf[C2W_CEF_MAX_LINE_DEFAULT + 1];
+	size_t len = 0;
+
+	CHECK_EQ_U(format(&ev, &device, C2W_CEF_MAX_LINE_DEFAULT, buf,
+			  sizeof(buf), &len, NULL), 0);
+	CHECK(strcmp(buf, "CEF:0|c2wall|c2wall|0.1.0|102|Flow ended|1|"
+		     "act=none cat=c2wall/flow_end src=192.0.2.52 "
+		     "dst=198.51.100.52 dpt=22 in=900 rt=1700000100000 "
+		     "flexString2=SYN,ACK flexString2Label=TcpFlags") == 0);
+
+	/* Strings of a generic record are written, but it stays no match:
+	 * no msg, no confidence, severity 1. */
+	ev.ioc_value = STR("C2:test");
+	ev.interface_name = STR("eth0");
+	CHECK_EQ_U(c2w_cef_severity(&ev), 1);
+	CHECK_EQ_U(format(&ev, &device, C2W_CEF_MAX_LINE_DEFAULT, buf,
+			  sizeof(buf), &len, NULL), 0);
+	CHECK(strstr(buf, "|102|Flow ended|1|") != NULL);
+	CHECK(strstr(buf, " flexString1=eth0 flexString1Label=InterfaceName "
+		      "flexString2=SYN,ACK ") != NULL);
+	CHECK(strstr(buf, " cs1=C2:test cs1Label=IOCValue") != NULL);
+	CHECK(strstr(buf, " msg=") == NULL);
+	CHECK(strstr(buf, " cn1=") == NULL);
+}
+
+static void
+test_tcp_flag_names(void)
+{
+	char buf[C2W_CEF_TCP_FLAGS_MAX];
+
+	CHECK_EQ_U(c2w_cef_tcp_flags_format(0x12, buf, sizeof(buf)), 0);
+	CHECK(strcmp(buf, "SYN,ACK") == 0);
+	CHECK_EQ_U(c2w_cef_tcp_flags_format(0, buf, sizeof(buf)), 0);
+	CHECK(strcmp(buf, "none") == 0);
+	CHECK_EQ_U(c2w_cef_tcp_flags_format(0xffff, buf, sizeof(buf)), 0);
+	CHECK(strcmp(buf, "FIN,SYN,RST,PSH,ACK,URG,ECE,CWR,NS") == 0);
+	CHECK(c2w_cef_tcp_flags_format(0x12, buf, 8) == -EINVAL);
+}
+
 int
 main(void)
 {
@@ -350,5 +417,7 @@ main(void)
 	test_cut_keeps_sequences();
 	test_invalid_arguments();
 	test_protocol_names();
+	test_generic_flow_line();
+	test_tcp_flag_names();
 	return check_done();
 }

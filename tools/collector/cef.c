@@ -123,7 +123,8 @@ c2w_cef_escape_ext(const char *in, size_t in_len, char *out, size_t size)
 unsigned
 c2w_cef_severity(const struct c2w_cef_event *ev)
 {
-	if (ev->action == C2W_IPFIX_ACTION_NONE && ev->ioc_value.len == 0)
+	if (ev->generic ||
+	    (ev->action == C2W_IPFIX_ACTION_NONE && ev->ioc_value.len == 0))
 		return 1;
 	if (ev->confidence >= 90)
 		return 10;
@@ -288,27 +289,82 @@ add_addresses(struct cef_builder *b, const struct c2w_cef_event *ev)
 	add_cstr(b, "c6a3Label", "Destination IPv6 Address");
 }
 
+/* Counters the record had; a record of another exporter may carry only
+ * some of them. CEF "in" counts bytes flowing from source to
+ * destination. */
+static void
+add_counters(struct cef_builder *b, const struct c2w_cef_event *ev)
+{
+	uint8_t have = ev->has_counters ? C2W_CEF_COUNTERS_ALL : ev->counters;
+
+	if (have & C2W_CEF_BYTES_FWD)
+		add_fmt(b, "in", false, "%" PRIu64, ev->bytes_fwd);
+	if (have & C2W_CEF_BYTES_REV)
+		add_fmt(b, "out", false, "%" PRIu64, ev->bytes_rev);
+	if (have & C2W_CEF_PKTS_FWD) {
+		add_fmt(b, "cn2", false, "%" PRIu64, ev->pkts_fwd);
+		add_cstr(b, "cn2Label", "SrcPackets");
+	}
+	if (have & C2W_CEF_PKTS_REV) {
+		add_fmt(b, "cn3", false, "%" PRIu64, ev->pkts_rev);
+		add_cstr(b, "cn3Label", "DstPackets");
+	}
+}
+
+int
+c2w_cef_tcp_flags_format(uint16_t flags, char *buf, size_t size)
+{
+	static const char *const names[] = {
+		"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "NS",
+	};
+	size_t o = 0;
+	unsigned i;
+	int n;
+
+	if (size < C2W_CEF_TCP_FLAGS_MAX)
+		return -EINVAL;
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(flags & (1u << i)))
+			continue;
+		n = snprintf(buf + o, size - o, "%s%s", o > 0 ? "," : "",
+			     names[i]);
+		o += (size_t)n;
+	}
+	if (o == 0)
+		snprintf(buf, size, "none");
+	return 0;
+}
+
+static void
+add_tcp_flags(struct cef_builder *b, uint16_t flags)
+{
+	char text[C2W_CEF_TCP_FLAGS_MAX];
+
+	if (c2w_cef_tcp_flags_format(flags, text, sizeof(text)) == 0)
+		add_fmt(b, "flexString2", false, "%s", text);
+}
+
 static void
 add_flow(struct cef_builder *b, const struct c2w_cef_event *ev)
 {
 	char num[4];
 
-	if (ev->proto == 6 || ev->proto == 17 || ev->proto == 132) {
-		add_fmt(b, "spt", false, "%u", ev->sport);
-		add_fmt(b, "dpt", false, "%u", ev->dport);
+	if (ev->proto_absent) {
+		if (ev->has_sport)
+			add_fmt(b, "spt", false, "%u", ev->sport);
+		if (ev->has_dport)
+			add_fmt(b, "dpt", false, "%u", ev->dport);
+	} else {
+		if (ev->proto == 6 || ev->proto == 17 || ev->proto == 132) {
+			add_fmt(b, "spt", false, "%u", ev->sport);
+			add_fmt(b, "dpt", false, "%u", ev->dport);
+		}
+		add_fmt(b, "proto", false, "%s",
+			c2w_cef_proto_name(ev->proto, num, sizeof(num)));
 	}
-	add_fmt(b, "proto", false, "%s",
-		c2w_cef_proto_name(ev->proto, num, sizeof(num)));
 
-	/* CEF "in" counts bytes flowing from source to destination. */
-	if (ev->has_counters) {
-		add_fmt(b, "in", false, "%" PRIu64, ev->bytes_fwd);
-		add_fmt(b, "out", false, "%" PRIu64, ev->bytes_rev);
-		add_fmt(b, "cn2", false, "%" PRIu64, ev->pkts_fwd);
-		add_cstr(b, "cn2Label", "SrcPackets");
-		add_fmt(b, "cn3", false, "%" PRIu64, ev->pkts_rev);
-		add_cstr(b, "cn3Label", "DstPackets");
-	}
+	add_counters(b, ev);
 	if (ev->has_times) {
 		add_fmt(b, "start", false, "%" PRIu64, ev->start_ms);
 		add_fmt(b, "end", false, "%" PRIu64, ev->end_ms);
@@ -320,6 +376,15 @@ add_flow(struct cef_builder *b, const struct c2w_cef_event *ev)
 	if (ev->has_egress)
 		add_fmt(b, "deviceOutboundInterface", false, "%" PRIu32,
 			ev->egress_if);
+	if (ev->interface_name.len > 0) {
+		add_str(b, "flexString1", ev->interface_name.ptr,
+			ev->interface_name.len, true);
+		add_cstr(b, "flexString1Label", "InterfaceName");
+	}
+	if (ev->has_tcp_flags) {
+		add_tcp_flags(b, ev->tcp_flags);
+		add_cstr(b, "flexString2Label", "TcpFlags");
+	}
 }
 
 /* Printf precision for a word of msg: the cs keys carry the whole value,
@@ -343,6 +408,13 @@ add_indicator(struct cef_builder *b, const struct c2w_cef_event *ev)
 	add_text(b, "cs4", "cs4Label", "IOCId", &ev->ioc_id);
 	add_text(b, "cs5", "cs5Label", "Tags", &ev->tags);
 	add_text(b, "cs6", "cs6Label", "Reference", &ev->reference);
+	if (reason != NULL && ev->generic)
+		add_cstr(b, "reason", reason);
+
+	/* A record of a template without c2wall's event elements is no
+	 * indicator match, even when it carries some c2wall strings. */
+	if (ev->generic)
+		return;
 	if (ev->action != C2W_IPFIX_ACTION_NONE || ev->ioc_value.len > 0) {
 		add_fmt(b, "cn1", false, "%u", ev->confidence);
 		add_cstr(b, "cn1Label", "Confidence");
@@ -438,7 +510,8 @@ write_header(const struct c2w_cef_event *ev, const struct c2w_cef_device *dev,
 	size_t o;
 	int n, i;
 
-	if (ev->action == C2W_IPFIX_ACTION_NONE && ev->ioc_value.len == 0) {
+	if (ev->generic ||
+	    (ev->action == C2W_IPFIX_ACTION_NONE && ev->ioc_value.len == 0)) {
 		sig = C2W_CEF_SIG_FLOW;
 		name = "Flow ended";
 	} else {

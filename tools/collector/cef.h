@@ -24,6 +24,13 @@
 /* Smallest limit accepted: the fixed keys of a full record fit in it. */
 #define C2W_CEF_MAX_LINE_MIN 1024u
 
+/* Bits of struct c2w_cef_event.counters: which counters the record had. */
+#define C2W_CEF_BYTES_FWD 0x1
+#define C2W_CEF_PKTS_FWD 0x2
+#define C2W_CEF_BYTES_REV 0x4
+#define C2W_CEF_PKTS_REV 0x8
+#define C2W_CEF_COUNTERS_ALL 0xf
+
 /* Appended to a free-text value that was cut to fit the line limit. */
 #define C2W_CEF_CUT_MARKER "[cut]"
 
@@ -52,6 +59,7 @@ struct c2w_cef_event {
 	struct c2w_cef_str malware;
 	struct c2w_cef_str tags;
 	struct c2w_cef_str reference;
+	struct c2w_cef_str interface_name; /* interfaceName, IANA IE 82 */
 	uint32_t ingress_if;
 	uint32_t egress_if;
 	uint16_t sport;
@@ -59,6 +67,7 @@ struct c2w_cef_event {
 	uint16_t icmp_type_code;  /* type << 8 | code */
 	uint16_t vlan_outer;
 	uint16_t vlan_inner;
+	uint16_t tcp_flags;       /* tcpControlBits, FIN = 0x01 */
 	uint8_t src[16];          /* network order; IPv4 in the first 4 bytes */
 	uint8_t dst[16];
 	uint8_t family;           /* 4 or 6 */
@@ -69,7 +78,16 @@ struct c2w_cef_event {
 	uint8_t confidence;       /* 0-100 */
 	uint8_t end_reason;       /* flowEndReason, 0 if absent */
 	bool has_times;           /* start_ms/end_ms were in the record */
-	bool has_counters;        /* byte and packet counters were in it */
+	bool has_counters;        /* all four counters were in it */
+	uint8_t counters;         /* C2W_CEF_* bits, read if !has_counters */
+	bool has_tcp_flags;
+	/* The template had no protocolIdentifier: proto is not written and
+	 * each port is written if the template had it. */
+	bool proto_absent;
+	bool has_sport;
+	bool has_dport;
+	bool generic;             /* flow record of a template without
+				   * c2wEventType and c2wAction */
 	bool has_ingress;
 	bool has_egress;
 	bool has_icmp;
@@ -153,8 +171,8 @@ int c2w_cef_escape_ext(const char *in, size_t in_len, char *out, size_t size);
  * 50-74 -> 6, below 50 -> 4.
  *
  * @param ev
- *   Record; a record without an indicator (action none and no value)
- *   gets severity 1.
+ *   Record; a generic record (flag generic) and a record without an
+ *   indicator (action none and no value) get severity 1.
  * @return
  *   Severity 1, 4, 6, 8 or 10.
  */
@@ -173,6 +191,24 @@ unsigned c2w_cef_severity(const struct c2w_cef_event *ev);
  *   "TCP", "UDP", "ICMP", "ICMPv6", "SCTP", "GRE", "ESP" or buf.
  */
 const char *c2w_cef_proto_name(uint8_t proto, char *buf, size_t size);
+
+/* Room for every TCP flag name, commas and the NUL. */
+#define C2W_CEF_TCP_FLAGS_MAX 40
+
+/**
+ * Name the TCP flags of tcpControlBits, lowest bit first, as in
+ * "SYN,ACK" for 0x12; bits above NS (0x100) are ignored.
+ *
+ * @param flags
+ *   tcpControlBits value.
+ * @param buf
+ *   Output buffer.
+ * @param size
+ *   Size of buf, at least C2W_CEF_TCP_FLAGS_MAX.
+ * @return
+ *   0 on success, "none" if no flag is set, -EINVAL for a short buffer.
+ */
+int c2w_cef_tcp_flags_format(uint16_t flags, char *buf, size_t size);
 
 /**
  * Name the action of a record as written to CEF act.

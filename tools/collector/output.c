@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,38 +16,23 @@
 
 #include "ipfix_ie.h"
 #include "output.h"
+#include "sender.h"
 
 /* Room for the syslog header in front of the CEF line: PRI, a RFC 5424
  * timestamp, a 255-byte host name, app name and process id. */
 #define OUTPUT_SYSLOG_HEADER_MAX 400
-/* A syslog TCP connection is retried at most this often. */
-#define OUTPUT_RECONNECT_MS 1000
-/* A blocked syslog TCP send gives up after this time. */
-#define OUTPUT_SEND_TIMEOUT_S 2
 
 struct c2w_output {
 	struct c2w_output_config cfg;
 	struct c2w_output_stats stats;
 	FILE *cef;
 	FILE *json;
-	struct c2w_output_url syslog;
-	bool syslog_tcp;
-	int fd;                  /* syslog socket, -1 if not connected */
-	uint64_t last_connect_ms;
+	struct c2w_sender *sender; /* NULL without --syslog */
 	char hostname[256];
 	char *line;              /* CEF line, max_line + 1 bytes */
-	char *frame;             /* syslog frame around it */
-	size_t frame_size;
+	char *msg;               /* syslog message around it */
+	size_t msg_size;
 };
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 int
 c2w_output_parse_url(const char *url, struct c2w_output_url *out)
@@ -61,7 +47,8 @@ c2w_output_parse_url(const char *url, struct c2w_output_url *out)
 		return -EINVAL;
 	memcpy(out->scheme, url, (size_t)(sep - url));
 	out->scheme[sep - url] = '\0';
-	if (strcmp(out->scheme, "udp") != 0 && strcmp(out->scheme, "tcp") != 0)
+	if (strcmp(out->scheme, "udp") != 0 && strcmp(out->scheme, "tcp") != 0 &&
+	    strcmp(out->scheme, "tls") != 0)
 		return -EINVAL;
 
 	host = sep + 3;
@@ -141,46 +128,19 @@ open_file(const char *path, FILE **fp)
 	return 0;
 }
 
-/* Connect the syslog socket; a failure is counted and retried later. */
-static void
-syslog_connect(struct c2w_output *o)
+static int
+open_sender(struct c2w_output *o, const struct c2w_output_config *cfg)
 {
-	struct addrinfo hints, *res = NULL, *ai;
-	struct timeval tv = { .tv_sec = OUTPUT_SEND_TIMEOUT_S };
-	int rc;
+	struct c2w_sender_config sc = {
+		.url = cfg->syslog_url,
+		.spool_dir = cfg->spool_dir,
+		.spool_max = cfg->spool_max,
+	};
 
-	o->last_connect_ms = now_ms();
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = o->syslog_tcp ? SOCK_STREAM : SOCK_DGRAM;
-	rc = getaddrinfo(o->syslog.host, o->syslog.port, &hints, &res);
-	if (rc != 0) {
-		fprintf(stderr, "c2wall-collector: syslog %s:%s: address lookup "
-			"failed: %s\n", o->syslog.host, o->syslog.port,
-			gai_strerror(rc));
-		o->stats.send_errors++;
-		return;
-	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		o->fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-		if (o->fd < 0)
-			continue;
-		setsockopt(o->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		if (connect(o->fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		rc = errno;
-		close(o->fd);
-		o->fd = -1;
-		errno = rc;
-	}
-	freeaddrinfo(res);
-	if (o->fd < 0) {
-		fprintf(stderr, "c2wall-collector: syslog %s://%s:%s: connect "
-			"failed: %s; retrying on the next event\n",
-			o->syslog.scheme, o->syslog.host, o->syslog.port,
-			strerror(errno));
-		o->stats.send_errors++;
-	}
+	if (gethostname(o->hostname, sizeof(o->hostname) - 1) != 0 ||
+	    o->hostname[0] == '\0')
+		snprintf(o->hostname, sizeof(o->hostname), "-");
+	return c2w_sender_open(&sc, &o->sender);
 }
 
 int
@@ -195,23 +155,12 @@ c2w_output_open(const struct c2w_output_config *cfg, struct c2w_output **out)
 	if (o == NULL)
 		return -ENOMEM;
 	o->cfg = *cfg;
-	o->fd = -1;
-	o->frame_size = cfg->max_line + OUTPUT_SYSLOG_HEADER_MAX + 16;
+	o->msg_size = cfg->max_line + 1;
 	o->line = malloc(cfg->max_line + 1);
-	o->frame = malloc(o->frame_size);
+	o->msg = malloc(o->msg_size);
 	rc = -ENOMEM;
-	if (o->line == NULL || o->frame == NULL)
+	if (o->line == NULL || o->msg == NULL)
 		goto out_free;
-
-	if (cfg->syslog_url != NULL) {
-		rc = c2w_output_parse_url(cfg->syslog_url, &o->syslog);
-		if (rc != 0)
-			goto out_free;
-		o->syslog_tcp = strcmp(o->syslog.scheme, "tcp") == 0;
-		if (gethostname(o->hostname, sizeof(o->hostname) - 1) != 0 ||
-		    o->hostname[0] == '\0')
-			snprintf(o->hostname, sizeof(o->hostname), "-");
-	}
 
 	rc = open_file(cfg->cef_path, &o->cef);
 	if (rc != 0)
@@ -219,16 +168,22 @@ c2w_output_open(const struct c2w_output_config *cfg, struct c2w_output **out)
 	rc = open_file(cfg->json_path, &o->json);
 	if (rc != 0)
 		goto out_close_cef;
-	if (cfg->syslog_url != NULL)
-		syslog_connect(o);
+	if (cfg->syslog_url != NULL) {
+		rc = open_sender(o, cfg);
+		if (rc != 0)
+			goto out_close_json;
+	}
 	*out = o;
 	return 0;
 
+out_close_json:
+	if (o->json != NULL && o->json != stdout)
+		fclose(o->json);
 out_close_cef:
 	if (o->cef != NULL && o->cef != stdout)
 		fclose(o->cef);
 out_free:
-	free(o->frame);
+	free(o->msg);
 	free(o->line);
 	free(o);
 	return rc;
@@ -278,17 +233,18 @@ syslog_header(struct c2w_output *o, unsigned severity, char *buf,
 	return snprintf(buf, size, "<%u>%s %s ", pri, stamp, host);
 }
 
+/* Header and CEF line, handed to the sender: sent at once, or spooled
+ * and sent in order. */
 static int
-syslog_send(struct c2w_output *o, const struct c2w_cef_event *ev)
+syslog_write(struct c2w_output *o, const struct c2w_cef_event *ev)
 {
 	unsigned severity = c2w_cef_severity(ev) >= 8 ? 4 : 5;
-	char header[OUTPUT_SYSLOG_HEADER_MAX];
-	size_t len, total, sent = 0;
-	int hlen, plen = 0, rc;
+	size_t len;
+	int hlen, rc;
 	bool cut = false;
 
-	hlen = syslog_header(o, severity, header, sizeof(header));
-	if (hlen < 0 || (size_t)hlen >= sizeof(header))
+	hlen = syslog_header(o, severity, o->msg, OUTPUT_SYSLOG_HEADER_MAX);
+	if (hlen < 0 || (size_t)hlen >= OUTPUT_SYSLOG_HEADER_MAX)
 		return -EMSGSIZE;
 	/* The whole syslog message stays within max_line, so a receiver
 	 * with the same maximum message size takes it whole. */
@@ -298,45 +254,11 @@ syslog_send(struct c2w_output *o, const struct c2w_cef_event *ev)
 		o->stats.format_errors++;
 		return rc;
 	}
-
-	/* RFC 6587 octet counting: "LEN SP MSG" with no trailer. */
-	if (o->syslog_tcp)
-		plen = snprintf(o->frame, o->frame_size, "%zu ",
-				(size_t)hlen + len);
-	memcpy(o->frame + plen, header, (size_t)hlen);
-	memcpy(o->frame + plen + hlen, o->line, len);
-	total = (size_t)plen + (size_t)hlen + len;
-
-	if (o->fd < 0 && now_ms() - o->last_connect_ms >= OUTPUT_RECONNECT_MS)
-		syslog_connect(o);
-	if (o->fd < 0) {
+	memcpy(o->msg + hlen, o->line, len);
+	rc = c2w_sender_submit(o->sender, o->msg, (size_t)hlen + len);
+	if (rc != 0)
 		o->stats.send_errors++;
-		return -EIO;
-	}
-	while (sent < total) {
-		ssize_t n = send(o->fd, o->frame + sent, total - sent,
-				 MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			fprintf(stderr, "c2wall-collector: syslog %s://%s:%s: "
-				"send failed: %s\n", o->syslog.scheme,
-				o->syslog.host, o->syslog.port,
-				strerror(errno));
-			o->stats.send_errors++;
-			/* A TCP stream is broken after a partial frame, and
-			 * a UDP socket reports an earlier ICMP error once. */
-			if (o->syslog_tcp) {
-				close(o->fd);
-				o->fd = -1;
-			}
-			return -EIO;
-		}
-		sent += (size_t)n;
-	}
-	o->stats.syslog_sent++;
-	return 0;
+	return rc;
 }
 
 static const char *
@@ -400,13 +322,55 @@ set_text(json_t *obj, const char *key, const struct c2w_cef_str *s)
 		json_object_set_new(obj, key, json_text(s));
 }
 
+/* Ports as in the CEF line: for TCP, UDP and SCTP, or as the template
+ * had them when it had no protocol. */
+static void
+json_add_ports(json_t *obj, const struct c2w_cef_event *ev)
+{
+	bool transport = ev->proto == 6 || ev->proto == 17 || ev->proto == 132;
+	bool sport = ev->proto_absent ? ev->has_sport : transport;
+	bool dport = ev->proto_absent ? ev->has_dport : transport;
+
+	if (sport)
+		json_object_set_new(obj, "SrcPortNumber",
+				    json_integer(ev->sport));
+	if (dport)
+		json_object_set_new(obj, "DstPortNumber",
+				    json_integer(ev->dport));
+}
+
+static void
+json_add_counters(json_t *obj, const struct c2w_cef_event *ev)
+{
+	uint8_t have = ev->has_counters ? C2W_CEF_COUNTERS_ALL : ev->counters;
+	char flags[C2W_CEF_TCP_FLAGS_MAX];
+
+	if (have & C2W_CEF_BYTES_FWD)
+		json_object_set_new(obj, "SrcBytes",
+				    json_integer((json_int_t)ev->bytes_fwd));
+	if (have & C2W_CEF_BYTES_REV)
+		json_object_set_new(obj, "DstBytes",
+				    json_integer((json_int_t)ev->bytes_rev));
+	if (have & C2W_CEF_PKTS_FWD)
+		json_object_set_new(obj, "SrcPackets",
+				    json_integer((json_int_t)ev->pkts_fwd));
+	if (have & C2W_CEF_PKTS_REV)
+		json_object_set_new(obj, "DstPackets",
+				    json_integer((json_int_t)ev->pkts_rev));
+	if (ev->has_tcp_flags &&
+	    c2w_cef_tcp_flags_format(ev->tcp_flags, flags, sizeof(flags)) == 0)
+		json_object_set_new(obj, "TcpFlags", json_string(flags));
+	set_text(obj, "InterfaceName", &ev->interface_name);
+}
+
 static void
 json_add_network(json_t *obj, const struct c2w_cef_event *ev)
 {
 	char src[64], dst[64], num[4];
 
-	json_object_set_new(obj, "NetworkProtocol", json_string(
-		c2w_cef_proto_name(ev->proto, num, sizeof(num))));
+	if (!ev->proto_absent)
+		json_object_set_new(obj, "NetworkProtocol", json_string(
+			c2w_cef_proto_name(ev->proto, num, sizeof(num))));
 	if (c2w_cef_addr_format(ev, true, src, sizeof(src)) == 0 &&
 	    c2w_cef_addr_format(ev, false, dst, sizeof(dst)) == 0) {
 		json_object_set_new(obj, "NetworkProtocolVersion",
@@ -415,28 +379,14 @@ json_add_network(json_t *obj, const struct c2w_cef_event *ev)
 		json_object_set_new(obj, "SrcIpAddr", json_string(src));
 		json_object_set_new(obj, "DstIpAddr", json_string(dst));
 	}
-	if (ev->proto == 6 || ev->proto == 17 || ev->proto == 132) {
-		json_object_set_new(obj, "SrcPortNumber",
-				    json_integer(ev->sport));
-		json_object_set_new(obj, "DstPortNumber",
-				    json_integer(ev->dport));
-	}
+	json_add_ports(obj, ev);
 	if (ev->has_icmp && (ev->proto == 1 || ev->proto == 58)) {
 		json_object_set_new(obj, "NetworkIcmpType",
 				    json_integer(ev->icmp_type_code >> 8));
 		json_object_set_new(obj, "NetworkIcmpCode",
 				    json_integer(ev->icmp_type_code & 0xff));
 	}
-	if (ev->has_counters) {
-		json_object_set_new(obj, "SrcBytes",
-				    json_integer((json_int_t)ev->bytes_fwd));
-		json_object_set_new(obj, "DstBytes",
-				    json_integer((json_int_t)ev->bytes_rev));
-		json_object_set_new(obj, "SrcPackets",
-				    json_integer((json_int_t)ev->pkts_fwd));
-		json_object_set_new(obj, "DstPackets",
-				    json_integer((json_int_t)ev->pkts_rev));
-	}
+	json_add_counters(obj, ev);
 	if (ev->has_times && ev->end_ms >= ev->start_ms)
 		json_object_set_new(obj, "NetworkDuration", json_integer(
 			(json_int_t)(ev->end_ms - ev->start_ms)));
@@ -461,12 +411,19 @@ json_add_threat(json_t *obj, const struct c2w_cef_event *ev)
 
 	if (reason != NULL)
 		json_object_set_new(obj, "FlowEndReason", json_string(reason));
-	if (ev->action == C2W_IPFIX_ACTION_NONE && ev->ioc_value.len == 0)
+	if (!ev->generic && ev->action == C2W_IPFIX_ACTION_NONE &&
+	    ev->ioc_value.len == 0)
 		return;
 	set_text(obj, "ThreatIocValue", &ev->ioc_value);
 	set_text(obj, "ThreatIocId", &ev->ioc_id);
 	set_text(obj, "ThreatType", &ev->threat_type);
 	set_text(obj, "ThreatName", &ev->malware);
+	/* A generic record's strings are data, not an indicator match. */
+	if (ev->generic) {
+		set_text(obj, "ThreatIocTags", &ev->tags);
+		set_text(obj, "ThreatIocReference", &ev->reference);
+		return;
+	}
 	json_object_set_new(obj, "ThreatConfidence",
 			    json_integer(ev->confidence));
 	if (ev->side == C2W_IPFIX_SIDE_SOURCE)
@@ -558,8 +515,8 @@ c2w_output_write(struct c2w_output *o, const struct c2w_cef_event *ev)
 		err = json_write(o, ev);
 		rc = rc != 0 ? rc : err;
 	}
-	if (o->cfg.syslog_url != NULL) {
-		err = syslog_send(o, ev);
+	if (o->sender != NULL) {
+		err = syslog_write(o, ev);
 		rc = rc != 0 ? rc : err;
 	}
 	return rc;
@@ -579,10 +536,66 @@ c2w_output_flush(struct c2w_output *o)
 	return rc;
 }
 
+/* Sync a regular output file; pipes and terminals need no sync. */
+static int
+sync_file(FILE *fp)
+{
+	struct stat st;
+	int fd;
+
+	if (fp == NULL)
+		return 0;
+	fd = fileno(fp);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	return fdatasync(fd) == 0 ? 0 : -EIO;
+}
+
+int
+c2w_output_commit(struct c2w_output *o, bool durable)
+{
+	int rc = c2w_output_flush(o);
+
+	if (durable && (sync_file(o->cef) != 0 || sync_file(o->json) != 0)) {
+		o->stats.send_errors++;
+		rc = -EIO;
+	}
+	if (o->sender != NULL && c2w_sender_sync(o->sender) != 0)
+		rc = -EIO;
+	return rc;
+}
+
+size_t
+c2w_output_poll_fill(struct c2w_output *o, struct pollfd *fds, size_t max,
+		     int *timeout_ms)
+{
+	if (o->sender == NULL)
+		return 0;
+	return c2w_sender_poll_fill(o->sender, fds, max, timeout_ms);
+}
+
+void
+c2w_output_poll_handle(struct c2w_output *o, const struct pollfd *fds,
+		       size_t n)
+{
+	if (o->sender != NULL)
+		c2w_sender_poll_handle(o->sender, fds, n);
+}
+
+int
+c2w_output_drain(struct c2w_output *o, unsigned timeout_ms)
+{
+	if (o->sender == NULL)
+		return 0;
+	return c2w_sender_drain(o->sender, timeout_ms);
+}
+
 void
 c2w_output_get_stats(const struct c2w_output *o, struct c2w_output_stats *st)
 {
 	*st = o->stats;
+	if (o->sender != NULL)
+		c2w_sender_get_stats(o->sender, &st->syslog);
 }
 
 void
@@ -595,9 +608,8 @@ c2w_output_close(struct c2w_output *o)
 		fclose(o->cef);
 	if (o->json != NULL && o->json != stdout && o->json != o->cef)
 		fclose(o->json);
-	if (o->fd >= 0)
-		close(o->fd);
-	free(o->frame);
+	c2w_sender_close(o->sender);
+	free(o->msg);
 	free(o->line);
 	free(o);
 }

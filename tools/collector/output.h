@@ -4,14 +4,17 @@
 
 /*
  * Sinks of the collector: CEF lines to a file or stdout, JSON lines to a
- * file or stdout, and CEF over syslog (TCP or UDP). All calls come from
- * the collector's main thread.
+ * file or stdout, and CEF over syslog (TCP or UDP, see sender.h). All
+ * calls come from the collector's main thread.
  */
 
+#include <poll.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "cef.h"
+#include "sender.h"
 
 #define C2W_OUTPUT_FACILITY_DEFAULT 20 /* local4 */
 
@@ -27,16 +30,19 @@ struct c2w_output_config {
 	enum c2w_output_syslog_format syslog_format;
 	unsigned facility;       /* syslog facility number 0-23 */
 	size_t max_line;         /* bytes per CEF line or syslog message */
+	const char *spool_dir;   /* NULL: syslog without a spool */
+	uint64_t spool_max;      /* bytes */
 	struct c2w_cef_device device;
 };
 
 struct c2w_output_stats {
 	uint64_t cef_written;    /* CEF lines written to the file */
 	uint64_t json_written;   /* JSON lines written */
-	uint64_t syslog_sent;    /* syslog messages handed to the socket */
-	uint64_t send_errors;    /* failed writes, sends and connects */
+	uint64_t send_errors;    /* failed file writes, syslog messages not
+				  * sent or spooled */
 	uint64_t cut;            /* lines with a value cut to max_line */
 	uint64_t format_errors;  /* records that could not be encoded */
+	struct c2w_sender_stats syslog;
 };
 
 struct c2w_output;
@@ -49,15 +55,15 @@ struct c2w_output_url {
 };
 
 /**
- * Split a "udp://HOST:PORT" or "tcp://HOST:PORT" URL. An IPv6 host is
- * written in brackets, as in "udp://[::]:4739".
+ * Split a "udp://HOST:PORT", "tcp://HOST:PORT" or "tls://HOST:PORT" URL.
+ * An IPv6 host is written in brackets, as in "udp://[::]:4739".
  *
  * @param url
  *   URL text.
  * @param out
  *   Filled with scheme, host without brackets, and port.
  * @return
- *   0 on success, -EINVAL if the scheme is not udp or tcp, the host is
+ *   0 on success, -EINVAL if the scheme is not udp, tcp or tls, the host is
  *   empty or too long, or the port is not a number from 1 to 65535.
  */
 int c2w_output_parse_url(const char *url, struct c2w_output_url *out);
@@ -76,17 +82,17 @@ int c2w_output_parse_url(const char *url, struct c2w_output_url *out);
 int c2w_output_parse_facility(const char *name, unsigned *facility);
 
 /**
- * Open the sinks named in cfg. A syslog TCP connection that cannot be made
- * now is retried on later writes, so a collector can start before its
- * syslog server.
+ * Open the sinks named in cfg and the syslog spool. A syslog TCP
+ * connection that cannot be made now is retried later, so a collector can
+ * start before its syslog server.
  *
  * @param cfg
  *   Sinks and formatting; the strings must outlive the output.
  * @param out
  *   Set to the new output.
  * @return
- *   0 on success, -EINVAL for an invalid syslog URL or max_line,
- *   -errno from fopen() or socket(), -ENOMEM.
+ *   0 on success, -EINVAL for an invalid syslog URL or max_line, or a
+ *   spool with UDP syslog, -errno from fopen() or the spool, -ENOMEM.
  */
 int c2w_output_open(const struct c2w_output_config *cfg,
 		    struct c2w_output **out);
@@ -99,8 +105,9 @@ int c2w_output_open(const struct c2w_output_config *cfg,
  * @param ev
  *   Record.
  * @return
- *   0 if every sink took the record, -EIO if a sink failed, -EMSGSIZE or
- *   -ENOMEM if the record could not be encoded.
+ *   0 if every sink took the record, -EIO if a sink failed, -ENOSPC if
+ *   the full spool dropped it, -EMSGSIZE or -ENOMEM if the record could
+ *   not be encoded.
  */
 int c2w_output_write(struct c2w_output *out, const struct c2w_cef_event *ev);
 
@@ -113,6 +120,61 @@ int c2w_output_write(struct c2w_output *out, const struct c2w_cef_event *ev);
  *   0 on success, -EIO if a file could not be written.
  */
 int c2w_output_flush(struct c2w_output *out);
+
+/**
+ * End a batch of records: flush the files and sync the spool, so that
+ * every record written before is on disk when it returns 0.
+ *
+ * @param out
+ *   Output.
+ * @param durable
+ *   Also fdatasync() regular CEF and JSON files.
+ * @return
+ *   0 on success, -EIO if a file could not be written or synced.
+ */
+int c2w_output_commit(struct c2w_output *out, bool durable);
+
+/**
+ * Add the syslog socket to a poll array; see c2w_sender_poll_fill().
+ *
+ * @param out
+ *   Output.
+ * @param fds
+ *   Array to fill.
+ * @param max
+ *   Room in fds.
+ * @param timeout_ms
+ *   Lowered to the time until the sender needs to run again.
+ * @return
+ *   Number of entries filled.
+ */
+size_t c2w_output_poll_fill(struct c2w_output *out, struct pollfd *fds,
+			    size_t max, int *timeout_ms);
+
+/**
+ * Let the syslog sender connect and send; see c2w_sender_poll_handle().
+ *
+ * @param out
+ *   Output.
+ * @param fds
+ *   Array given to c2w_output_poll_fill().
+ * @param n
+ *   Count it returned.
+ */
+void c2w_output_poll_handle(struct c2w_output *out, const struct pollfd *fds,
+			    size_t n);
+
+/**
+ * Send spooled syslog messages for at most timeout_ms.
+ *
+ * @param out
+ *   Output.
+ * @param timeout_ms
+ *   Maximum time to wait.
+ * @return
+ *   0 if nothing is left to send, -ETIMEDOUT otherwise.
+ */
+int c2w_output_drain(struct c2w_output *out, unsigned timeout_ms);
 
 /**
  * Copy the counters.
