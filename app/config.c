@@ -33,6 +33,7 @@ enum row_type {
 	ROW_BOOL,
 	ROW_ENUM,
 	ROW_URL,
+	ROW_PATH,
 	ROW_PATHS,
 	ROW_LCORES,
 	ROW_PAIRS,
@@ -62,6 +63,7 @@ static const char *const malformed_names[] = { "drop", "forward", NULL };
 static const char *const table_full_names[] = { "open", "closed", NULL };
 static const char *const clock_names[] = { "auto", "system", NULL };
 static const char *const export_names[] = { "alerts", "all", NULL };
+static const char *const records_names[] = { "biflow", "uniflow", NULL };
 
 #define FIELD(f) .offset = offsetof(struct c2w_config, f)
 #define FIELD_SIZE(f) .size = sizeof(((struct c2w_config *)0)->f)
@@ -72,6 +74,7 @@ static const char *const export_names[] = { "alerts", "all", NULL };
 #define BOOL(n, f) { .name = n, .type = ROW_BOOL, FIELD(f) }
 #define ENUM(n, f, list) { .name = n, .type = ROW_ENUM, .names = list, \
 	FIELD(f) }
+#define PATH(n, f) { .name = n, .type = ROW_PATH, FIELD(f), FIELD_SIZE(f) }
 #define PATHS(n, f, count) { .name = n, .type = ROW_PATHS, FIELD(f), \
 	.count_offset = offsetof(struct c2w_config, count) }
 
@@ -107,11 +110,25 @@ static const struct row rows[] = {
 	UINT("exporter.pen", pen, 0, 1, UINT32_MAX),
 	UINT("exporter.observation_domain", observation_domain, 0, 0,
 	     UINT32_MAX),
-	UINT("exporter.template_refresh_s", template_refresh_s, 0, 1, 86400),
+	UINT("exporter.template_refresh_s", template_refresh_s, ROW_ZERO_OK, 1,
+	     86400),
+	UINT("exporter.template_refresh_msgs", template_refresh_msgs,
+	     ROW_ZERO_OK, 1, 1000000),
 	/* 65507 is the largest UDP payload over IPv4. */
 	UINT("exporter.mtu", export_mtu, 0, 512, 65507),
 	ENUM("exporter.export", export_scope, export_names),
+	ENUM("exporter.records", export_records, records_names),
 	UINT("exporter.ring_size", event_ring_size, ROW_POW2, 1024, 1048576),
+	UINT("exporter.stats_interval_s", export_stats_s, ROW_ZERO_OK, 1,
+	     86400),
+	/* At least one largest message; at most 1 GiB of memory. */
+	UINT("exporter.buffer_bytes", buffer_bytes, 0, 65536, 1u << 30),
+	UINT("exporter.resend_bytes", resend_bytes, ROW_ZERO_OK, 65536,
+	     1u << 30),
+	PATH("exporter.tls_ca", tls_ca),
+	PATH("exporter.tls_cert", tls_cert),
+	PATH("exporter.tls_key", tls_key),
+	BOOL("exporter.tls_verify", tls_verify),
 	GROUP("stats"),
 	UINT("stats.interval_ms", stats_interval_ms, 0, 0, MAX_TIMEOUT_MS),
 	UINT("idle_exit_ms", idle_exit_ms, ROW_OPTION_ONLY, 0,
@@ -183,9 +200,15 @@ c2w_config_defaults(struct c2w_config *cfg)
 	cfg->pen = 32473;
 	cfg->observation_domain = 1;
 	cfg->template_refresh_s = 60;
+	cfg->template_refresh_msgs = 0;
 	cfg->export_mtu = 1472;
 	cfg->export_scope = C2W_EXPORT_ALERTS;
+	cfg->export_records = C2W_RECORDS_BIFLOW;
 	cfg->event_ring_size = 8192;
+	cfg->export_stats_s = 60;
+	cfg->buffer_bytes = 8u << 20;
+	cfg->resend_bytes = 1u << 20;
+	cfg->tls_verify = true;
 	cfg->stats_interval_ms = 10000;
 	cfg->idle_exit_ms = 0;
 }
@@ -495,14 +518,16 @@ c2w_config_check_url(const char *url, char *why, size_t why_size)
 		snprintf(why, why_size, "longer than %d bytes", C2W_URL_MAX - 1);
 		return -EINVAL;
 	}
-	if (strncmp(url, "udp://", 6) != 0) {
+	if (strncmp(url, "udp://", 6) != 0 && strncmp(url, "tcp://", 6) != 0 &&
+	    strncmp(url, "tls://", 6) != 0) {
 		const char *sep = strstr(url, "://");
 
 		if (sep != NULL)
 			snprintf(why, why_size, "scheme \"%.*s\" not supported",
 				 (int)(sep - url), url);
 		else
-			snprintf(why, why_size, "missing udp:// scheme");
+			snprintf(why, why_size, "missing udp://, tcp:// or "
+				 "tls:// scheme");
 		return -EINVAL;
 	}
 	host = url + 6;
@@ -546,8 +571,8 @@ c2w_config_check_url(const char *url, char *why, size_t why_size)
 	return 0;
 }
 
-#define URL_ACCEPTED "must be udp://HOST:PORT or udp://[IPv6]:PORT with " \
-	"PORT 1..65535, or \"\" for no export"
+#define URL_ACCEPTED "must be udp://, tcp:// or tls:// followed by " \
+	"HOST:PORT or [IPv6]:PORT with PORT 1..65535, or \"\" for no export"
 
 /* ---- file settings ------------------------------------------------ */
 
@@ -694,6 +719,33 @@ resolve_path(struct load_ctx *ctx, const config_setting_t *s)
 	if (copy == NULL)
 		ctx->no_memory = true;
 	return copy;
+}
+
+/* One file name; "" means none. A relative name is resolved against the
+ * config file's directory, like the table paths. */
+static void
+apply_path(struct load_ctx *ctx, const struct row *row,
+	   const config_setting_t *s)
+{
+	char *field = (char *)ctx->cfg + row->offset;
+	char *full;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		report(ctx, s, "must be a file name string, or \"\" for none");
+		return;
+	}
+	if (config_setting_get_string(s)[0] == '\0') {
+		field[0] = '\0';
+		return;
+	}
+	full = resolve_path(ctx, s);
+	if (full == NULL)
+		return;
+	if (strlen(full) >= row->size)
+		report(ctx, s, "path too long, max %zu bytes", row->size - 1);
+	else
+		snprintf(field, row->size, "%s", full);
+	free(full);
 }
 
 static void
@@ -900,6 +952,9 @@ apply_setting(struct load_ctx *ctx, const struct row *row,
 		break;
 	case ROW_URL:
 		apply_url(ctx, row, s);
+		break;
+	case ROW_PATH:
+		apply_path(ctx, row, s);
 		break;
 	case ROW_PATHS:
 		apply_paths(ctx, row, s);
@@ -1259,6 +1314,15 @@ c2w_config_set(struct c2w_config *cfg, const char *name, const char *value,
 		fprintf(err, "%s %s: %s, %s\n", label, printed, accepted,
 			URL_ACCEPTED);
 		return -EINVAL;
+	case ROW_PATH:
+		if (strlen(value) < row->size) {
+			snprintf((char *)cfg + row->offset, row->size, "%s",
+				 value);
+			return 0;
+		}
+		fprintf(err, "%s %s: path too long, max %zu bytes\n", label,
+			printed, row->size - 1);
+		return -EINVAL;
 	default:
 		return -ENOENT;
 	}
@@ -1338,6 +1402,7 @@ print_row(const struct c2w_config *cfg, const struct row *row, FILE *out)
 			row->names[load_enum(cfg, row)]);
 		break;
 	case ROW_URL:
+	case ROW_PATH:
 		fprintf(out, "%s = \"%s\"\n", row->name, base);
 		break;
 	case ROW_PATHS:

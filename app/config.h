@@ -51,6 +51,12 @@ enum c2w_export_scope {
 	C2W_EXPORT_ALL,        /* also every other flow's record */
 };
 
+/* How a flow becomes IPFIX records. */
+enum c2w_export_records {
+	C2W_RECORDS_BIFLOW = 0, /* one record, RFC 5103 reverse elements */
+	C2W_RECORDS_UNIFLOW,    /* one record per direction with packets */
+};
+
 /* Inline mode forwards a to b and b to a; tap mode lists one port in a
  * and repeats it in b. */
 struct c2w_port_pair {
@@ -96,13 +102,24 @@ struct c2w_config {
 	enum c2w_clock clock;
 
 	/* exporter */
-	char ipfix_url[C2W_URL_MAX];   /* "udp://host:port" or "" */
+	char ipfix_url[C2W_URL_MAX];   /* "udp|tcp|tls://host:port" or "" */
 	uint32_t pen;
 	uint32_t observation_domain;
-	uint32_t template_refresh_s;   /* UDP template resend interval */
+	uint32_t template_refresh_s;   /* UDP template resend interval, 0: off */
+	uint32_t template_refresh_msgs; /* UDP: resend after this many
+					 * messages, 0: off */
 	uint16_t export_mtu;           /* max IPFIX message size in bytes */
 	enum c2w_export_scope export_scope;
+	enum c2w_export_records export_records;
 	uint32_t event_ring_size;      /* events, power of two */
+	uint32_t export_stats_s;       /* exporter options record interval,
+					* seconds, 0: off */
+	uint32_t buffer_bytes;         /* messages waiting to be sent */
+	uint32_t resend_bytes;         /* TCP/TLS resend window, 0: off */
+	char tls_ca[PATH_MAX];         /* CA file, "": system default CAs */
+	char tls_cert[PATH_MAX];       /* client certificate, "": none */
+	char tls_key[PATH_MAX];        /* its private key, "": in tls_cert */
+	bool tls_verify;               /* check the collector's certificate */
 
 	/* run control */
 	uint32_t stats_interval_ms;    /* 0: only at exit */
@@ -182,7 +199,9 @@ enum c2w_options_result c2w_options_parse(struct c2w_config *cfg, int argc,
  *   Settings to update; unchanged on error.
  * @param name
  *   Dotted setting name as in the file, e.g. "flows.entries". Only
- *   integer, enumerated and URL settings are accepted here.
+ *   integer, enumerated, URL and single file name settings are accepted
+ *   here; a file name is taken as given, relative to the working
+ *   directory.
  * @param value
  *   Text to parse; integers are decimal without sign or suffix.
  * @param label
@@ -197,7 +216,8 @@ int c2w_config_set(struct c2w_config *cfg, const char *name,
 		   const char *value, const char *label, FILE *err);
 
 /**
- * Check an exporter URL: "udp://HOST:PORT" or "udp://[IPv6]:PORT" with
+ * Check an exporter URL: "udp://HOST:PORT", "tcp://HOST:PORT" or
+ * "tls://HOST:PORT", IPv6 addresses in brackets ("tcp://[IPv6]:PORT"),
  * PORT 1..65535; "" means no export.
  *
  * @param url

@@ -19,7 +19,12 @@ enum option_id {
 	OPT_MODE,
 	OPT_ACTION,
 	OPT_IPFIX,
+	OPT_IPFIX_CA,
+	OPT_IPFIX_CERT,
+	OPT_IPFIX_KEY,
+	OPT_IPFIX_NO_VERIFY,
 	OPT_EXPORT,
+	OPT_RECORDS,
 	OPT_STATS_INTERVAL,
 	OPT_MBUFS,
 	OPT_FLOW_ENTRIES,
@@ -55,11 +60,24 @@ static const struct option_row option_rows[OPT_COUNT] = {
 		"block drops a matching flow, alert forwards it and\n"
 		"reports it (default: block)" },
 	[OPT_IPFIX] = { "ipfix", "URL", "exporter.ipfix",
-		"IPFIX collector, udp://HOST:PORT or\n"
-		"udp://[IPv6]:PORT (default: none, no export)" },
+		"IPFIX collector, udp://, tcp:// or tls:// then\n"
+		"HOST:PORT or [IPv6]:PORT (default: none, no export)" },
+	[OPT_IPFIX_CA] = { "ipfix-ca", "FILE", "exporter.tls_ca",
+		"CA certificates (PEM) that the tls:// collector's\n"
+		"certificate must chain to (default: system CAs)" },
+	[OPT_IPFIX_CERT] = { "ipfix-cert", "FILE", "exporter.tls_cert",
+		"client certificate (PEM) for tls:// (default: none)" },
+	[OPT_IPFIX_KEY] = { "ipfix-key", "FILE", "exporter.tls_key",
+		"private key of --ipfix-cert (default: in that file)" },
+	[OPT_IPFIX_NO_VERIFY] = { "ipfix-no-verify", NULL, NULL,
+		"do not check the tls:// collector's certificate\n"
+		"(exporter.tls_verify = false; default: checked)" },
 	[OPT_EXPORT] = { "export", "alerts|all", "exporter.export",
 		"records to export: alerts only, or every flow\n"
 		"(default: alerts)" },
+	[OPT_RECORDS] = { "records", "biflow|uniflow", "exporter.records",
+		"one record per flow with reverse counters, or one\n"
+		"per direction (default: biflow)" },
 	[OPT_STATS_INTERVAL] = { "stats-interval", "MS", "stats.interval_ms",
 		"statistics interval in milliseconds, 0 prints them\n"
 		"only at exit (default: 10000)" },
@@ -308,6 +326,9 @@ apply_option(struct c2w_config *cfg, int c, struct list_state *lists,
 				optarg, prog, o->name, err);
 	case OPT_STRICT:
 		cfg->strict = true;
+		return 0;
+	case OPT_IPFIX_NO_VERIFY:
+		cfg->tls_verify = false;
 		return 0;
 	case OPT_CHECK:
 		cfg->check = true;

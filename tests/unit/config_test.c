@@ -167,6 +167,14 @@ test_defaults(void)
 	CHECK_EQ_U(cfg.export_mtu, 1472);
 	CHECK_EQ_U(cfg.export_scope, C2W_EXPORT_ALERTS);
 	CHECK_EQ_U(cfg.event_ring_size, 8192);
+	CHECK_EQ_U(cfg.template_refresh_msgs, 0);
+	CHECK_EQ_U(cfg.export_records, C2W_RECORDS_BIFLOW);
+	CHECK_EQ_U(cfg.export_stats_s, 60);
+	CHECK_EQ_U(cfg.buffer_bytes, 8u << 20);
+	CHECK_EQ_U(cfg.resend_bytes, 1u << 20);
+	CHECK(cfg.tls_ca[0] == '\0' && cfg.tls_cert[0] == '\0');
+	CHECK(cfg.tls_key[0] == '\0');
+	CHECK(cfg.tls_verify);
 	CHECK_EQ_U(cfg.stats_interval_ms, 10000);
 	CHECK_EQ_U(cfg.idle_exit_ms, 0);
 	CHECK(!cfg.check);
@@ -190,7 +198,11 @@ static const char full_file[] =
 	"exporter = { ipfix = \"udp://[2001:db8::5]:4739\";\n"
 	"  pen = 4294967295L; observation_domain = 7;\n"
 	"  template_refresh_s = 300; mtu = 9000; export = \"all\";\n"
-	"  ring_size = 65536; };\n"
+	"  ring_size = 65536; template_refresh_msgs = 100;\n"
+	"  records = \"uniflow\"; stats_interval_s = 0;\n"
+	"  buffer_bytes = 1048576; resend_bytes = 0;\n"
+	"  tls_ca = \"/etc/c2wall/ca.pem\"; tls_cert = \"/etc/c2wall/c.pem\";\n"
+	"  tls_key = \"/etc/c2wall/c.key\"; tls_verify = false; };\n"
 	"stats = { interval_ms = 0; };\n";
 
 static void
@@ -241,6 +253,15 @@ test_full_file(void)
 	CHECK_EQ_U(cfg.export_mtu, 9000);
 	CHECK_EQ_U(cfg.export_scope, C2W_EXPORT_ALL);
 	CHECK_EQ_U(cfg.event_ring_size, 65536);
+	CHECK_EQ_U(cfg.template_refresh_msgs, 100);
+	CHECK_EQ_U(cfg.export_records, C2W_RECORDS_UNIFLOW);
+	CHECK_EQ_U(cfg.export_stats_s, 0);
+	CHECK_EQ_U(cfg.buffer_bytes, 1048576);
+	CHECK_EQ_U(cfg.resend_bytes, 0);
+	CHECK(strcmp(cfg.tls_ca, "/etc/c2wall/ca.pem") == 0);
+	CHECK(strcmp(cfg.tls_cert, "/etc/c2wall/c.pem") == 0);
+	CHECK(strcmp(cfg.tls_key, "/etc/c2wall/c.key") == 0);
+	CHECK(!cfg.tls_verify);
 	CHECK_EQ_U(cfg.stats_interval_ms, 0);
 	unlink(path);
 	capture_free(&out);
@@ -304,15 +325,26 @@ test_error_messages(void)
 	check_error("exporter = { ring_size = 3000; };\n", 1,
 		    "exporter.ring_size = 3000: must be a power of two, "
 		    "1024..1048576");
-	check_error("exporter = {\n ipfix = \"tcp://192.0.2.1:4739\"; };\n", 2,
-		    "exporter.ipfix = \"tcp://192.0.2.1:4739\": scheme \"tcp\" "
-		    "not supported, must be udp://HOST:PORT or "
-		    "udp://[IPv6]:PORT with PORT 1..65535, or \"\" for no "
-		    "export");
-	check_error("exporter = { ipfix = \"udp://192.0.2.1:0\"; };\n", 1,
-		    "exporter.ipfix = \"udp://192.0.2.1:0\": invalid port "
-		    "\"0\", must be udp://HOST:PORT or udp://[IPv6]:PORT with "
-		    "PORT 1..65535, or \"\" for no export");
+	check_error("exporter = {\n ipfix = \"sctp://192.0.2.1:4739\"; };\n", 2,
+		    "exporter.ipfix = \"sctp://192.0.2.1:4739\": scheme "
+		    "\"sctp\" not supported, must be udp://, tcp:// or tls:// "
+		    "followed by HOST:PORT or [IPv6]:PORT with PORT 1..65535, "
+		    "or \"\" for no export");
+	check_error("exporter = { ipfix = \"tcp://192.0.2.1:0\"; };\n", 1,
+		    "exporter.ipfix = \"tcp://192.0.2.1:0\": invalid port "
+		    "\"0\", must be udp://, tcp:// or tls:// followed by "
+		    "HOST:PORT or [IPv6]:PORT with PORT 1..65535, or \"\" for "
+		    "no export");
+	check_error("exporter = { buffer_bytes = 1000; };\n", 1,
+		    "exporter.buffer_bytes = 1000: must be 65536..1073741824");
+	check_error("exporter = { records = \"both\"; };\n", 1,
+		    "exporter.records = \"both\": must be \"biflow\" or "
+		    "\"uniflow\"");
+	check_error("exporter = { tls_verify = 1; };\n", 1,
+		    "exporter.tls_verify = 1: must be true or false");
+	check_error("exporter = { tls_ca = 5; };\n", 1,
+		    "exporter.tls_ca = 5: must be a file name string, or \"\" "
+		    "for none");
 	check_error("workers = { lcores = [1, 2, 1]; };\n", 1,
 		    "workers.lcores[2] = 1: lcore already used by "
 		    "workers.lcores[0], each worker needs its own lcore");
@@ -608,9 +640,12 @@ test_urls(void)
 	static const char *const valid[] = {
 		"", "udp://127.0.0.1:4739", "udp://[2001:db8::1]:4739",
 		"udp://collector.example.net:65535", "udp://[::1]:1",
+		"tcp://127.0.0.1:4739", "tls://collector.example.net:4739",
+		"tls://[2001:db8::5]:4739",
 	};
 	static const char *const invalid[] = {
-		"tcp://127.0.0.1:4739", "127.0.0.1:4739", "udp://127.0.0.1",
+		"sctp://127.0.0.1:4739", "127.0.0.1:4739", "udp://127.0.0.1",
+		"tls://127.0.0.1", "tcp://[2001:db8::1]:0",
 		"udp://127.0.0.1:0", "udp://127.0.0.1:65536",
 		"udp://127.0.0.1:47x9", "udp://300.1.1.1:4739",
 		"udp://[2001:db8::1]", "udp://[2001:db8::zz]:4739",
@@ -629,9 +664,12 @@ test_urls(void)
 
 	check_bad_option("--ipfix", "http://192.0.2.7:4739",
 			 "c2wall: --ipfix http://192.0.2.7:4739: scheme "
-			 "\"http\" not supported, must be udp://HOST:PORT or "
-			 "udp://[IPv6]:PORT with PORT 1..65535, or \"\" for no "
-			 "export\n");
+			 "\"http\" not supported, must be udp://, tcp:// or "
+			 "tls:// followed by HOST:PORT or [IPv6]:PORT with PORT "
+			 "1..65535, or \"\" for no export\n");
+	check_bad_option("--records", "both",
+			 "c2wall: --records both: must be \"biflow\" or "
+			 "\"uniflow\"\n");
 }
 
 static void
