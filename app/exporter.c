@@ -1,24 +1,23 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * IPFIX exporter on the main lcore. Events come from the workers through
- * an element ring; each becomes one data record, encoded by libfixbuf
- * into a message buffer and sent by this file over UDP.
+ * an element ring; each becomes one data record (biflow) or one per
+ * direction (uniflow), encoded by libfixbuf into a message buffer and
+ * handed to app/transport.c, which carries it over UDP, TCP or TLS.
  *
  * libfixbuf 2.4.1 fixes the message size of its own UDP exporter at 1420
- * bytes and only warns on stderr when a send fails. So the fBuf writes
- * into a buffer exporter (fbExporterAllocBuffer) sized to export_mtu, and
- * each finished message goes out through a non-blocking socket here,
- * where a failed send is counted. libfixbuf still keeps the sequence
- * numbers, the set headers and the templates.
+ * bytes, blocks on TCP and, as Debian builds it, has no TLS. So the fBuf
+ * writes into a buffer exporter (fbExporterAllocBuffer) sized to
+ * export_mtu, and each finished message is queued on the transport.
+ * libfixbuf still keeps the sequence numbers, the set headers and the
+ * templates.
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <netdb.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +29,7 @@
 #include "event.h"
 #include "exporter.h"
 #include "ipfix_ie.h"
+#include "transport.h"
 
 RTE_LOG_REGISTER(c2w_exporter_logtype, c2w.exporter, NOTICE);
 
@@ -45,6 +45,25 @@ RTE_LOG_REGISTER(c2w_exporter_logtype, c2w.exporter, NOTICE);
 
 /* Largest UDP payload over IPv4, so the largest message one send takes. */
 #define EXPORTER_MTU_MAX 65507
+
+/* Template IDs of the options templates: RFC 5610 type records and the
+ * exporter's own counters. */
+#define EXPORTER_TID_TYPE_INFO 262
+#define EXPORTER_TID_EXPORTER_STATS 263
+
+/* Withdrawal record: template ID and field count 0 (RFC 7011 8.1). */
+#define IPFIX_WITHDRAWAL_LEN 4
+#define IPFIX_SET_TEMPLATE 2
+#define IPFIX_SET_OPTIONS_TEMPLATE 3
+
+/* biflowDirection (IE 239, RFC 5103) values of uniflow records. */
+#define BIFLOW_DIR_INITIATOR 1
+#define BIFLOW_DIR_REVERSE_INITIATOR 2
+
+/* Longest wait at shutdown for the queue to reach the collector, and for
+ * the template withdrawal after it, milliseconds. */
+#define EXPORTER_DRAIN_MS 3000
+#define EXPORTER_WITHDRAW_MS 1000
 
 /* firewallEvent (IE 233) values from the IANA IPFIX registry. */
 #define FW_EVENT_FLOW_DELETED 2
@@ -103,12 +122,15 @@ struct exporter_rec {
 	uint8_t action;
 	uint8_t side;
 	uint8_t event_type;
+	uint8_t biflow_direction; /* uniflow records only */
+	uint8_t padding[7];       /* paddingOctets in the internal template */
 };
 
 /* 6 counters and times, 6 strings, 2 IPv6 addresses, 6 unsigned32,
- * 8 unsigned16 and 8 unsigned8 fields. */
+ * 8 unsigned16, 9 unsigned8 fields and 7 octets of padding. */
 _Static_assert(sizeof(struct exporter_rec) ==
-	       6 * 8 + 6 * sizeof(fbVarfield_t) + 2 * 16 + 6 * 4 + 8 * 2 + 8,
+	       6 * 8 + 6 * sizeof(fbVarfield_t) + 2 * 16 + 6 * 4 + 8 * 2 +
+	       9 + 7,
 	       "struct exporter_rec has padding the template does not name");
 
 static fbInfoElementSpec_t exporter_internal_spec[] = {
@@ -148,7 +170,53 @@ static fbInfoElementSpec_t exporter_internal_spec[] = {
 	{ C2W_IE_NAME_ACTION, 1, 0 },
 	{ C2W_IE_NAME_MATCH_SIDE, 1, 0 },
 	{ C2W_IE_NAME_EVENT_TYPE, 1, 0 },
+	{ "biflowDirection", 1, 0 },
+	{ "paddingOctets", 7, 0 },
 	FB_IESPEC_NULL
+};
+
+/* Record of the exporter statistics options template, in the order of
+ * exporter_stats_int_spec[]. */
+struct exporter_stats_rec {
+	uint64_t init_ms;
+	uint64_t messages;
+	uint64_t records;
+	uint64_t octets;
+	uint64_t not_sent;
+	uint32_t domain;
+	uint32_t process_id;
+};
+
+static fbInfoElementSpec_t exporter_stats_int_spec[] = {
+	{ "systemInitTimeMilliseconds", 8, 0 },
+	{ "exportedMessageTotalCount", 8, 0 },
+	{ "exportedFlowRecordTotalCount", 8, 0 },
+	{ "exportedOctetTotalCount", 8, 0 },
+	{ "notSentFlowTotalCount", 8, 0 },
+	{ "observationDomainId", 4, 0 },
+	{ "exportingProcessId", 4, 0 },
+	FB_IESPEC_NULL
+};
+
+/* Wire order: the scope (observationDomainId) comes first. */
+static fbInfoElementSpec_t exporter_stats_ext_spec[] = {
+	{ "observationDomainId", 4, 0 },
+	{ "exportingProcessId", 4, 0 },
+	{ "systemInitTimeMilliseconds", 8, 0 },
+	{ "exportedMessageTotalCount", 8, 0 },
+	{ "exportedFlowRecordTotalCount", 8, 0 },
+	{ "exportedOctetTotalCount", 8, 0 },
+	{ "notSentFlowTotalCount", 8, 0 },
+	FB_IESPEC_NULL
+};
+
+/* c2wall elements that get an RFC 5610 type record. */
+static const char *const exporter_type_names[] = {
+	C2W_IE_NAME_IOC_VALUE, C2W_IE_NAME_IOC_ID, C2W_IE_NAME_THREAT_TYPE,
+	C2W_IE_NAME_MALWARE, C2W_IE_NAME_CONFIDENCE, C2W_IE_NAME_ACTION,
+	C2W_IE_NAME_MATCH_SIDE, C2W_IE_NAME_IOC_TAGS,
+	C2W_IE_NAME_IOC_REFERENCE, C2W_IE_NAME_IOC_FIRST_SEEN,
+	C2W_IE_NAME_IOC_LAST_SEEN, C2W_IE_NAME_EVENT_TYPE,
 };
 
 /* Template selectors of a field: a field goes into a template when all
@@ -158,6 +226,8 @@ static fbInfoElementSpec_t exporter_internal_spec[] = {
 #define FIELD_FLOW (1u << 2)    /* flow records: counters, end reason */
 #define FIELD_IOC (1u << 3)     /* records of flows that matched an IOC */
 #define FIELD_EGRESS (1u << 4)  /* inline mode only */
+#define FIELD_BIREC (1u << 5)   /* alerts and biflow records */
+#define FIELD_UNIREC (1u << 6)  /* uniflow records */
 
 /* Encoded size of a variable-length string cut to fit a char[size]:
  * a one-octet length (RFC 7011 section 7) and at most size - 1 bytes. */
@@ -177,7 +247,7 @@ struct exporter_field {
 #define FIELD(n, l, f) { n, l, l, f, false }
 #define FIELD_STR(n, size) { n, FB_IE_VARLEN, VARLEN_MAX(size), FIELD_IOC, true }
 #define FIELD_ENT(n, l) { n, l, l, FIELD_IOC, true }
-#define FIELD_REV(n, l) { n, l, l, FIELD_FLOW, true }
+#define FIELD_REV(n, l) { n, l, l, FIELD_FLOW | FIELD_BIREC, true }
 
 static const struct exporter_field exporter_fields[] = {
 	FIELD("sourceIPv4Address", 4, FIELD_V4),
@@ -196,7 +266,8 @@ static const struct exporter_field exporter_fields[] = {
 	FIELD_REV("reverseOctetDeltaCount", 8),
 	FIELD_REV("reversePacketDeltaCount", 8),
 	FIELD("tcpControlBits", 2, 0),
-	{ "reverseTcpControlBits", 2, 2, 0, true },
+	{ "reverseTcpControlBits", 2, 2, FIELD_BIREC, true },
+	FIELD("biflowDirection", 1, FIELD_FLOW | FIELD_UNIREC),
 	FIELD("flowEndReason", 1, FIELD_FLOW),
 	FIELD("firewallEvent", 1, 0),
 	FIELD("forwardingStatus", 1, 0),
@@ -223,36 +294,38 @@ struct exporter_template {
 	uint32_t flags;
 };
 
+#define TMPL_ALERT (FIELD_IOC | FIELD_BIREC)
+#define TMPL_FLOW_BI (FIELD_FLOW | FIELD_BIREC)
+#define TMPL_FLOW_UNI (FIELD_FLOW | FIELD_UNIREC)
+
 /* Alerts carry no octet or packet counters: a collector that sums delta
  * counters would otherwise count the first packets twice, once in the
- * alert and again in the flow record. */
+ * alert and again in the flow record. Alerts are the same in both
+ * record modes; the flow templates of the other mode are not sent. */
 static const struct exporter_template exporter_templates[] = {
-	{ C2W_EXPORTER_TID_ALERT_V4, FIELD_V4 | FIELD_IOC },
-	{ C2W_EXPORTER_TID_ALERT_V6, FIELD_V6 | FIELD_IOC },
-	{ C2W_EXPORTER_TID_FLOW_IOC_V4, FIELD_V4 | FIELD_FLOW | FIELD_IOC },
-	{ C2W_EXPORTER_TID_FLOW_IOC_V6, FIELD_V6 | FIELD_FLOW | FIELD_IOC },
-	{ C2W_EXPORTER_TID_FLOW_V4, FIELD_V4 | FIELD_FLOW },
-	{ C2W_EXPORTER_TID_FLOW_V6, FIELD_V6 | FIELD_FLOW },
+	{ C2W_EXPORTER_TID_ALERT_V4, FIELD_V4 | TMPL_ALERT },
+	{ C2W_EXPORTER_TID_ALERT_V6, FIELD_V6 | TMPL_ALERT },
+	{ C2W_EXPORTER_TID_FLOW_IOC_V4, FIELD_V4 | FIELD_IOC | TMPL_FLOW_BI },
+	{ C2W_EXPORTER_TID_FLOW_IOC_V6, FIELD_V6 | FIELD_IOC | TMPL_FLOW_BI },
+	{ C2W_EXPORTER_TID_FLOW_V4, FIELD_V4 | TMPL_FLOW_BI },
+	{ C2W_EXPORTER_TID_FLOW_V6, FIELD_V6 | TMPL_FLOW_BI },
+	{ C2W_EXPORTER_TID_UNI_IOC_V4, FIELD_V4 | FIELD_IOC | TMPL_FLOW_UNI },
+	{ C2W_EXPORTER_TID_UNI_IOC_V6, FIELD_V6 | FIELD_IOC | TMPL_FLOW_UNI },
+	{ C2W_EXPORTER_TID_UNI_V4, FIELD_V4 | TMPL_FLOW_UNI },
+	{ C2W_EXPORTER_TID_UNI_V6, FIELD_V6 | TMPL_FLOW_UNI },
 };
-
-struct c2w_exporter;
-
-/* Sends one finished IPFIX message; returns 0 or a negative errno. */
-typedef int (*exporter_send_fn)(struct c2w_exporter *ex, const uint8_t *msg,
-				size_t len);
 
 struct c2w_exporter {
 	struct rte_ring *ring;
 	bool enabled;             /* false: empty URL, drain and count only */
 	bool inline_mode;
+	bool uniflow;
 	uint32_t extra_flags;     /* FIELD_EGRESS in inline mode */
+	uint32_t domain;
 	char url[C2W_URL_MAX];
 
-	/* transport */
-	int fd;
-	struct sockaddr_storage peer;
-	socklen_t peer_len;
-	exporter_send_fn send_msg;
+	struct c2w_transport *transport;
+	bool stream;              /* TCP or TLS: templates once per connection */
 
 	/* libfixbuf objects; fBufFree() frees the session and fbexp */
 	fbInfoModel_t *model;
@@ -260,13 +333,26 @@ struct c2w_exporter {
 	fbExporter_t *fbexp;
 	fBuf_t *fbuf;
 	uint16_t int_tid;
+	uint16_t type_int_tid;
+	uint16_t stats_int_tid;
 	uint8_t *msg;             /* export_mtu bytes, each emitted message */
 	uint16_t mtu;
+	uint32_t next_seq;        /* sequence number after the last message */
 
-	/* templates */
-	uint64_t refresh_ms;      /* 0: send templates once */
+	/* templates: UDP refresh; TCP and TLS build the preamble once */
+	uint64_t refresh_ms;      /* 0: no refresh by time */
+	uint32_t refresh_msgs;    /* 0: no refresh by message count */
 	uint64_t tmpl_next_ms;
-	bool tmpl_done;
+	uint32_t msgs_since_tmpl;
+	bool tmpl_due;
+	uint8_t *preamble;        /* stream: template and type messages */
+	size_t preamble_len;
+	bool building_preamble;
+
+	/* exporter statistics options records */
+	uint64_t stats_ms;        /* 0: off */
+	uint64_t stats_next_ms;
+	uint64_t init_ms;
 
 	/* message being filled */
 	bool msg_open;
@@ -274,6 +360,7 @@ struct c2w_exporter {
 	uint64_t msg_start_ms;
 	uint32_t msg_alerts;
 	uint32_t msg_flows;
+	uint32_t msg_options;
 
 	uint64_t now_ms;          /* time of the current poll or flush */
 	uint64_t log_next_ms;
@@ -358,118 +445,14 @@ c2w_exporter_min_mtu(const struct c2w_config *cfg)
 	return IPFIX_MSG_HDR_LEN + IPFIX_SET_HDR_LEN + need;
 }
 
-/* Split "udp://HOST:PORT" or "udp://[ADDR]:PORT" into host and port.
- * TODO: a TCP or TLS transport needs its scheme accepted here and its own
- * send function; it would then send the templates once per connection
- * (RFC 7011 section 8.1) instead of on the UDP refresh timer. */
-static int
-exporter_parse_url(const char *url, char *host, size_t host_size,
-		   char *port, size_t port_size, const char **reason)
+/* Whether a template belongs to the configured record mode. */
+static bool
+exporter_template_used(const struct c2w_exporter *ex,
+		       const struct exporter_template *t)
 {
-	const char *p = url + strlen("udp://");
-	const char *host_end;
-	const char *colon;
-	unsigned long num;
-	char *end;
-
-	if (strncmp(url, "udp://", strlen("udp://")) != 0) {
-		*reason = "only udp://HOST:PORT is supported";
-		return -EINVAL;
-	}
-	if (*p == '[') {
-		p++;
-		host_end = strchr(p, ']');
-		if (host_end == NULL || host_end[1] != ':') {
-			*reason = "IPv6 address needs the form [ADDR]:PORT";
-			return -EINVAL;
-		}
-		colon = host_end + 1;
-	} else {
-		colon = strchr(p, ':');
-		if (colon == NULL || strchr(colon + 1, ':') != NULL) {
-			*reason = "expected HOST:PORT, IPv6 addresses in brackets";
-			return -EINVAL;
-		}
-		host_end = colon;
-	}
-	if (host_end == p || (size_t)(host_end - p) >= host_size) {
-		*reason = "host is empty or too long";
-		return -EINVAL;
-	}
-
-	errno = 0;
-	num = strtoul(colon + 1, &end, 10);
-	if (colon[1] < '0' || colon[1] > '9' || *end != '\0' || errno != 0 ||
-	    num == 0 || num > 65535) {
-		*reason = "port must be 1..65535";
-		return -EINVAL;
-	}
-	memcpy(host, p, host_end - p);
-	host[host_end - p] = '\0';
-	snprintf(port, port_size, "%lu", num);
-	return 0;
-}
-
-static int
-exporter_udp_send(struct c2w_exporter *ex, const uint8_t *msg, size_t len)
-{
-	ssize_t n = sendto(ex->fd, msg, len, MSG_DONTWAIT,
-			   (const struct sockaddr *)&ex->peer, ex->peer_len);
-
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
-}
-
-/* Resolve the host and open a non-blocking UDP socket, so a send never
- * waits. The socket stays unconnected: on a connected one, an ICMP port
- * unreachable from a collector that is restarting fails the next send,
- * and that message would be lost although the collector may be back. */
-static int
-exporter_open_udp(struct c2w_exporter *ex, const char *host,
-		  const char *port)
-{
-	struct addrinfo hints = {
-		.ai_family = AF_UNSPEC,
-		.ai_socktype = SOCK_DGRAM,
-		.ai_protocol = IPPROTO_UDP,
-		.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG,
-	};
-	struct addrinfo *res;
-	int rc;
-
-	rc = getaddrinfo(host, port, &hints, &res);
-	if (rc != 0) {
-		EXPORTER_LOG(ERR, "ipfix %s: cannot resolve host: %s\n",
-			     ex->url, gai_strerror(rc));
-		return -EIO;
-	}
-
-	ex->fd = socket(res->ai_family,
-			res->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			res->ai_protocol);
-	if (ex->fd < 0) {
-		rc = -errno;
-		goto out_free_res;
-	}
-	if (res->ai_addrlen > sizeof(ex->peer)) {
-		rc = -EAFNOSUPPORT;
-		goto out_close_fd;
-	}
-	memcpy(&ex->peer, res->ai_addr, res->ai_addrlen);
-	ex->peer_len = res->ai_addrlen;
-	freeaddrinfo(res);
-	ex->send_msg = exporter_udp_send;
-	return 0;
-
-out_close_fd:
-	close(ex->fd);
-	ex->fd = -1;
-out_free_res:
-	freeaddrinfo(res);
-	EXPORTER_LOG(ERR, "ipfix %s: cannot open socket: %s\n", ex->url,
-		     strerror(-rc));
-	return -EIO;
+	if ((t->flags & FIELD_FLOW) == 0)
+		return true;
+	return (t->flags & (ex->uniflow ? FIELD_UNIREC : FIELD_BIREC)) != 0;
 }
 
 static int
@@ -502,13 +485,72 @@ out_free_tmpl:
 	return -ENOMEM;
 }
 
+/* Add a template from a spec array; scope > 0 makes it an options
+ * template with that many scope fields. Returns the template ID or 0. */
+static uint16_t
+exporter_add_spec(struct c2w_exporter *ex, fbInfoElementSpec_t *spec,
+		  bool internal, uint16_t tid, uint16_t scope)
+{
+	fbTemplate_t *tmpl = fbTemplateAlloc(ex->model);
+	GError *err = NULL;
+	uint16_t id;
+
+	if (!fbTemplateAppendSpecArray(tmpl, spec, UINT32_MAX, &err))
+		goto out_free_tmpl;
+	if (scope > 0)
+		fbTemplateSetOptionsScope(tmpl, scope);
+	id = fbSessionAddTemplate(ex->session, internal, tid, tmpl, &err);
+	if (id == 0)
+		goto out_free_tmpl;
+	return id;
+
+out_free_tmpl:
+	EXPORTER_LOG(ERR, "ipfix template %s: cannot build: %s\n",
+		     spec[0].name, err->message);
+	g_clear_error(&err);
+	fbTemplateFreeUnused(tmpl);
+	return 0;
+}
+
+/* The RFC 5610 type template, once as internal and once as external
+ * template, as fbInfoElementWriteOptionsRecord() needs. */
+static int
+exporter_add_type_template(struct c2w_exporter *ex)
+{
+	fbTemplate_t *tmpl[2];
+	GError *err = NULL;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		uint16_t want = i == 0 ? FB_TID_AUTO : EXPORTER_TID_TYPE_INFO;
+		uint16_t id;
+
+		tmpl[i] = fbInfoElementAllocTypeTemplate(ex->model, &err);
+		if (tmpl[i] == NULL)
+			goto out_error;
+		id = fbSessionAddTemplate(ex->session, i == 0, want, tmpl[i],
+					  &err);
+		if (id == 0) {
+			fbTemplateFreeUnused(tmpl[i]);
+			goto out_error;
+		}
+		if (i == 0)
+			ex->type_int_tid = id;
+	}
+	return 0;
+
+out_error:
+	EXPORTER_LOG(ERR, "ipfix type template: cannot build: %s\n",
+		     err->message);
+	g_clear_error(&err);
+	return -ENOMEM;
+}
+
 /* Build the information model, the session and its templates. A failure
  * here is a bug in the tables above or an allocation failure. */
 static int
 exporter_build_session(struct c2w_exporter *ex, const struct c2w_config *cfg)
 {
-	fbTemplate_t *tmpl;
-	GError *err = NULL;
 	size_t i;
 	int rc;
 
@@ -519,30 +561,23 @@ exporter_build_session(struct c2w_exporter *ex, const struct c2w_config *cfg)
 	ex->session = fbSessionAlloc(ex->model);
 	fbSessionSetDomain(ex->session, cfg->observation_domain);
 
-	/* RFC 5610 type records for the c2wall elements would be enabled
-	 * here, with fbSessionEnableTypeMetadata() before any template. */
-	tmpl = fbTemplateAlloc(ex->model);
-	if (!fbTemplateAppendSpecArray(tmpl, exporter_internal_spec,
-				       UINT32_MAX, &err))
-		goto out_free_tmpl;
-	ex->int_tid = fbSessionAddTemplate(ex->session, TRUE, FB_TID_AUTO,
-					   tmpl, &err);
-	if (ex->int_tid == 0)
-		goto out_free_tmpl;
-
+	ex->int_tid = exporter_add_spec(ex, exporter_internal_spec, true,
+					FB_TID_AUTO, 0);
+	ex->stats_int_tid = exporter_add_spec(ex, exporter_stats_int_spec,
+					      true, FB_TID_AUTO, 0);
+	if (ex->int_tid == 0 || ex->stats_int_tid == 0)
+		return -ENOMEM;
 	for (i = 0; i < RTE_DIM(exporter_templates); i++) {
+		if (!exporter_template_used(ex, &exporter_templates[i]))
+			continue;
 		rc = exporter_add_external(ex, &exporter_templates[i]);
 		if (rc < 0)
 			return rc;
 	}
-	return 0;
-
-out_free_tmpl:
-	EXPORTER_LOG(ERR, "ipfix internal template: cannot build: %s\n",
-		     err->message);
-	g_clear_error(&err);
-	fbTemplateFreeUnused(tmpl);
-	return -ENOMEM;
+	if (exporter_add_spec(ex, exporter_stats_ext_spec, false,
+			      EXPORTER_TID_EXPORTER_STATS, 1) == 0)
+		return -ENOMEM;
+	return exporter_add_type_template(ex);
 }
 
 /* The templates are added to the session before the fBuf exists, because
@@ -551,8 +586,6 @@ out_free_tmpl:
 static int
 exporter_build_fbuf(struct c2w_exporter *ex)
 {
-	GError *err = NULL;
-
 	ex->msg = malloc(ex->mtu);
 	if (ex->msg == NULL)
 		return -ENOMEM;
@@ -560,14 +593,8 @@ exporter_build_fbuf(struct c2w_exporter *ex)
 	ex->fbuf = fBufAllocForExport(ex->session, ex->fbexp);
 
 	/* Manual mode: fBufAppend() reports a full message and this file
-	 * emits it, so no message leaves without being sent here. */
+	 * emits it, so no message leaves without being queued here. */
 	fBufSetAutomaticMode(ex->fbuf, FALSE);
-	if (!fBufSetInternalTemplate(ex->fbuf, ex->int_tid, &err)) {
-		EXPORTER_LOG(ERR, "ipfix internal template: cannot set: %s\n",
-			     err->message);
-		g_clear_error(&err);
-		return -ENOMEM;
-	}
 	return 0;
 }
 
@@ -585,16 +612,65 @@ exporter_check_config(const struct c2w_config *cfg)
 			     cfg->export_mtu, min_mtu, EXPORTER_MTU_MAX);
 		return -EINVAL;
 	}
+	if (cfg->buffer_bytes < cfg->export_mtu) {
+		EXPORTER_LOG(ERR, "ipfix buffer_bytes %u: out of range: must be at least the mtu, %u\n",
+			     cfg->buffer_bytes, cfg->export_mtu);
+		return -EINVAL;
+	}
 	return 0;
+}
+
+static uint64_t
+exporter_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+exporter_set_options(struct c2w_exporter *ex, const struct c2w_config *cfg)
+{
+	ex->enabled = true;
+	ex->inline_mode = cfg->mode == C2W_MODE_INLINE;
+	ex->uniflow = cfg->export_records == C2W_RECORDS_UNIFLOW;
+	ex->extra_flags = ex->inline_mode ? FIELD_EGRESS : 0;
+	ex->domain = cfg->observation_domain;
+	ex->mtu = cfg->export_mtu;
+	ex->stream = c2w_transport_proto(ex->transport) != C2W_TRANSPORT_UDP;
+	ex->refresh_ms = (uint64_t)cfg->template_refresh_s * 1000;
+	ex->refresh_msgs = cfg->template_refresh_msgs;
+	ex->stats_ms = (uint64_t)cfg->export_stats_s * 1000;
+	ex->init_ms = exporter_wall_ms();
+	ex->now_ms = ex->init_ms;
+}
+
+static int exporter_send_templates(struct c2w_exporter *ex);
+static void exporter_refresh_templates(struct c2w_exporter *ex, bool due);
+
+/* TCP and TLS: encode the templates and type records once, as the bytes
+ * every connection starts with. They keep the sequence numbers they get
+ * here, so a resend repeats them like any other message. UDP sends them
+ * in its first poll and on each refresh instead. */
+static int
+exporter_build_preamble(struct c2w_exporter *ex)
+{
+	int rc;
+
+	ex->building_preamble = true;
+	rc = exporter_send_templates(ex);
+	ex->building_preamble = false;
+	if (rc < 0)
+		return rc;
+	return c2w_transport_set_preamble(ex->transport, ex->preamble,
+					  ex->preamble_len);
 }
 
 int
 c2w_exporter_create(const struct c2w_config *cfg, struct rte_ring *ring,
 		    struct c2w_exporter **out)
 {
-	char host[C2W_URL_MAX];
-	char port[8];
-	const char *reason;
 	struct c2w_exporter *ex;
 	int rc;
 
@@ -607,7 +683,6 @@ c2w_exporter_create(const struct c2w_config *cfg, struct rte_ring *ring,
 	if (ex == NULL)
 		return -ENOMEM;
 	ex->ring = ring;
-	ex->fd = -1;
 	snprintf(ex->url, sizeof(ex->url), "%s", cfg->ipfix_url);
 	if (cfg->ipfix_url[0] == '\0')
 		goto out_done;
@@ -615,28 +690,24 @@ c2w_exporter_create(const struct c2w_config *cfg, struct rte_ring *ring,
 	rc = exporter_check_config(cfg);
 	if (rc < 0)
 		goto out_destroy;
-	rc = exporter_parse_url(cfg->ipfix_url, host, sizeof(host), port,
-				sizeof(port), &reason);
-	if (rc < 0) {
-		EXPORTER_LOG(ERR, "ipfix url %s: invalid: %s\n",
-			     cfg->ipfix_url, reason);
-		goto out_destroy;
-	}
-	rc = exporter_open_udp(ex, host, port);
+	rc = c2w_transport_create(cfg, &ex->transport);
 	if (rc < 0)
 		goto out_destroy;
-
-	ex->enabled = true;
-	ex->inline_mode = cfg->mode == C2W_MODE_INLINE;
-	ex->extra_flags = ex->inline_mode ? FIELD_EGRESS : 0;
-	ex->mtu = cfg->export_mtu;
-	ex->refresh_ms = (uint64_t)cfg->template_refresh_s * 1000;
+	exporter_set_options(ex, cfg);
 	rc = exporter_build_session(ex, cfg);
 	if (rc < 0)
 		goto out_destroy;
 	rc = exporter_build_fbuf(ex);
 	if (rc < 0)
 		goto out_destroy;
+	if (ex->stream) {
+		rc = exporter_build_preamble(ex);
+		if (rc < 0)
+			goto out_destroy;
+	} else {
+		ex->tmpl_due = true;
+	}
+	ex->stats_next_ms = ex->now_ms;
 
 out_done:
 	*out = ex;
@@ -647,12 +718,40 @@ out_destroy:
 	return rc;
 }
 
-/* Emit the open message and send it. */
+/* Keep a message built for the TCP/TLS preamble. */
+static int
+exporter_keep_preamble(struct c2w_exporter *ex, const uint8_t *msg,
+		       size_t len)
+{
+	uint8_t *grown = realloc(ex->preamble, ex->preamble_len + len);
+
+	if (grown == NULL)
+		return -ENOMEM;
+	memcpy(grown + ex->preamble_len, msg, len);
+	ex->preamble = grown;
+	ex->preamble_len += len;
+	return 0;
+}
+
+static void
+exporter_reset_msg(struct c2w_exporter *ex)
+{
+	ex->msg_open = false;
+	ex->msg_templates = false;
+	ex->msg_alerts = 0;
+	ex->msg_flows = 0;
+	ex->msg_options = 0;
+}
+
+/* Emit the open message and queue it on the transport (or keep it for
+ * the preamble). */
 static void
 exporter_emit(struct c2w_exporter *ex)
 {
-	uint32_t records = ex->msg_alerts + ex->msg_flows;
+	uint32_t records = ex->msg_alerts + ex->msg_flows + ex->msg_options;
 	GError *err = NULL;
+	uint32_t seq;
+	size_t len;
 	int rc;
 
 	if (!ex->msg_open)
@@ -662,26 +761,34 @@ exporter_emit(struct c2w_exporter *ex)
 	if (!fBufEmit(ex->fbuf, &err)) {
 		exporter_log_limited(ex, "cannot emit message", err->message);
 		g_clear_error(&err);
-		rc = -EIO;
-	} else {
-		rc = ex->send_msg(ex, ex->msg, fbExporterGetMsgLen(ex->fbexp));
-		if (rc < 0)
-			exporter_log_limited(ex, "send failed", strerror(-rc));
+		ex->stats.records_failed += records;
+		exporter_reset_msg(ex);
+		return;
 	}
+	len = fbExporterGetMsgLen(ex->fbexp);
+	memcpy(&seq, ex->msg + 8, sizeof(seq));
+	ex->next_seq = rte_be_to_cpu_32(seq) + records;
 
-	if (rc < 0) {
-		ex->stats.send_errors++;
-		ex->stats.records_unsent += records;
-	} else {
-		ex->stats.messages++;
-		ex->stats.alerts_sent += ex->msg_alerts;
-		ex->stats.flows_sent += ex->msg_flows;
-		ex->stats.template_sends += ex->msg_templates;
-	}
-	ex->msg_open = false;
-	ex->msg_templates = false;
-	ex->msg_alerts = 0;
-	ex->msg_flows = 0;
+	if (ex->building_preamble)
+		rc = exporter_keep_preamble(ex, ex->msg, len);
+	else
+		rc = c2w_transport_enqueue(ex->transport, ex->msg, len,
+					   records);
+	if (rc < 0)
+		exporter_log_limited(ex, "cannot queue message", strerror(-rc));
+	if (ex->msg_alerts + ex->msg_flows > 0)
+		ex->msgs_since_tmpl++;
+	ex->stats.alerts_sent += ex->msg_alerts;
+	ex->stats.flows_sent += ex->msg_flows;
+	if (!ex->building_preamble)
+		ex->stats.options_sent += ex->msg_options;
+	exporter_reset_msg(ex);
+
+	/* UDP refresh by message count: right after the message that
+	 * reaches the count, so no data message falls in between. */
+	if (!ex->stream && ex->refresh_msgs > 0 &&
+	    ex->msgs_since_tmpl >= ex->refresh_msgs)
+		exporter_refresh_templates(ex, true);
 }
 
 static void
@@ -693,37 +800,101 @@ exporter_mark_open(struct c2w_exporter *ex)
 	}
 }
 
-/*
- * Send every template. libfixbuf keeps template sets and data sets in
- * separate messages and reports "end of message" (FB_ERROR_EOM) when the
- * kind changes or the message is full; each time, the open message is
- * sent and the append is tried once more.
- */
+/* Write the RFC 5610 type record of each c2wall element. libfixbuf
+ * counts them as data records, so they take sequence numbers. */
 static int
-exporter_send_templates(struct c2w_exporter *ex)
+exporter_send_type_records(struct c2w_exporter *ex)
 {
 	GError *err = NULL;
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < RTE_DIM(exporter_templates); i++) {
-		uint16_t tid = exporter_templates[i].tid;
+	for (i = 0; i < RTE_DIM(exporter_type_names); i++) {
+		const fbInfoElement_t *ie = fbInfoModelGetElementByName(
+			ex->model, exporter_type_names[i]);
 
-		if (!fbSessionExportTemplate(ex->session, tid, &err) &&
+		if (ie == NULL)
+			continue;
+		if (!fbInfoElementWriteOptionsRecord(ex->fbuf, ie,
+						     ex->type_int_tid,
+						     EXPORTER_TID_TYPE_INFO,
+						     &err) &&
 		    g_error_matches(err, FB_ERROR_DOMAIN, FB_ERROR_EOM)) {
 			g_clear_error(&err);
 			exporter_emit(ex);
-			fbSessionExportTemplate(ex->session, tid, &err);
+			fbInfoElementWriteOptionsRecord(ex->fbuf, ie,
+							ex->type_int_tid,
+							EXPORTER_TID_TYPE_INFO,
+							&err);
 		}
 		if (err != NULL) {
-			exporter_log_limited(ex, "cannot append template",
+			exporter_log_limited(ex, "cannot append type record",
 					     err->message);
 			g_clear_error(&err);
 			rc = -EIO;
 			continue;
 		}
 		exporter_mark_open(ex);
-		ex->msg_templates = true;
+		ex->msg_options++;
+	}
+	exporter_emit(ex);
+	return rc;
+}
+
+/* Append one template to the open message, emitting it when full. */
+static int
+exporter_append_template(struct c2w_exporter *ex, uint16_t tid)
+{
+	GError *err = NULL;
+
+	if (!fbSessionExportTemplate(ex->session, tid, &err) &&
+	    g_error_matches(err, FB_ERROR_DOMAIN, FB_ERROR_EOM)) {
+		g_clear_error(&err);
+		exporter_emit(ex);
+		fbSessionExportTemplate(ex->session, tid, &err);
+	}
+	if (err != NULL) {
+		exporter_log_limited(ex, "cannot append template",
+				     err->message);
+		g_clear_error(&err);
+		return -EIO;
+	}
+	exporter_mark_open(ex);
+	ex->msg_templates = true;
+	return 0;
+}
+
+/*
+ * Send the options templates, the type records, then every template of
+ * the record mode. libfixbuf keeps template sets and data sets in separate
+ * messages and reports "end of message" (FB_ERROR_EOM) when the kind
+ * changes or the message is full; each time, the open message is emitted
+ * and the append is tried once more.
+ */
+static int
+exporter_send_templates(struct c2w_exporter *ex)
+{
+	size_t i;
+	int rc = 0;
+
+	/* Reset first: the emits below must not start another refresh. */
+	ex->msgs_since_tmpl = 0;
+	exporter_emit(ex);
+
+	/* Type records go before the templates that use the elements:
+	 * libfixbuf's ipfixDump 2.4 fixes a template's elements when it
+	 * reads the template and shows unknown ones as alien elements. */
+	if (exporter_append_template(ex, EXPORTER_TID_TYPE_INFO) < 0 ||
+	    exporter_append_template(ex, EXPORTER_TID_EXPORTER_STATS) < 0)
+		rc = -EIO;
+	exporter_emit(ex);
+	if (exporter_send_type_records(ex) < 0)
+		rc = -EIO;
+	for (i = 0; i < RTE_DIM(exporter_templates); i++) {
+		if (!exporter_template_used(ex, &exporter_templates[i]))
+			continue;
+		if (exporter_append_template(ex, exporter_templates[i].tid) < 0)
+			rc = -EIO;
 	}
 	exporter_emit(ex);
 	return rc;
@@ -790,16 +961,13 @@ exporter_fill_endpoints(struct exporter_rec *rec, const struct c2w_event *ev)
 }
 
 /* Convert an event; returns the external template ID, 0 if invalid. */
-static uint16_t
-exporter_fill(const struct c2w_exporter *ex, const struct c2w_event *ev,
-	      struct exporter_rec *rec)
-{
-	bool v4 = ev->family == 4;
-	bool blocked = ev->action == C2W_IPFIX_ACTION_BLOCKED;
 
-	if ((ev->family != 4 && ev->family != 6) ||
-	    (ev->type != C2W_EVENT_ALERT && ev->type != C2W_EVENT_FLOW_END))
-		return 0;
+/* Fill what alert and flow records share. */
+static void
+exporter_fill_common(const struct c2w_exporter *ex, const struct c2w_event *ev,
+		     struct exporter_rec *rec)
+{
+	bool blocked = ev->action == C2W_IPFIX_ACTION_BLOCKED;
 
 	memset(rec, 0, sizeof(*rec));
 	exporter_fill_endpoints(rec, ev);
@@ -820,7 +988,40 @@ exporter_fill(const struct c2w_exporter *ex, const struct c2w_event *ev,
 			FWD_STATUS_DROPPED_ACL_DENY : FWD_STATUS_FORWARDED;
 	else
 		rec->forwarding_status = FWD_STATUS_UNKNOWN;
+}
 
+static uint16_t
+exporter_flow_tid(const struct c2w_exporter *ex, const struct c2w_event *ev)
+{
+	bool v4 = ev->family == 4;
+	bool ioc = ev->action != C2W_IPFIX_ACTION_NONE;
+
+	if (ex->uniflow) {
+		if (ioc)
+			return v4 ? C2W_EXPORTER_TID_UNI_IOC_V4 :
+				    C2W_EXPORTER_TID_UNI_IOC_V6;
+		return v4 ? C2W_EXPORTER_TID_UNI_V4 : C2W_EXPORTER_TID_UNI_V6;
+	}
+	if (ioc)
+		return v4 ? C2W_EXPORTER_TID_FLOW_IOC_V4 :
+			    C2W_EXPORTER_TID_FLOW_IOC_V6;
+	return v4 ? C2W_EXPORTER_TID_FLOW_V4 : C2W_EXPORTER_TID_FLOW_V6;
+}
+
+/* Convert an event; returns the external template ID, 0 if invalid. A
+ * uniflow flow record is the initiator's direction. */
+static uint16_t
+exporter_fill(const struct c2w_exporter *ex, const struct c2w_event *ev,
+	      struct exporter_rec *rec)
+{
+	bool v4 = ev->family == 4;
+	bool blocked = ev->action == C2W_IPFIX_ACTION_BLOCKED;
+
+	if ((ev->family != 4 && ev->family != 6) ||
+	    (ev->type != C2W_EVENT_ALERT && ev->type != C2W_EVENT_FLOW_END))
+		return 0;
+
+	exporter_fill_common(ex, ev, rec);
 	if (ev->type == C2W_EVENT_ALERT) {
 		rec->firewall_event = blocked ?
 			FW_EVENT_FLOW_DENIED : FW_EVENT_ALERT;
@@ -835,49 +1036,87 @@ exporter_fill(const struct c2w_exporter *ex, const struct c2w_event *ev,
 	rec->packets = ev->pkts_fwd;
 	rec->rev_octets = ev->bytes_rev;
 	rec->rev_packets = ev->pkts_rev;
-	if (ev->action == C2W_IPFIX_ACTION_NONE)
-		return v4 ? C2W_EXPORTER_TID_FLOW_V4 : C2W_EXPORTER_TID_FLOW_V6;
-	exporter_fill_ioc(rec, ev);
-	return v4 ? C2W_EXPORTER_TID_FLOW_IOC_V4 : C2W_EXPORTER_TID_FLOW_IOC_V6;
+	rec->biflow_direction = BIFLOW_DIR_INITIATOR;
+	if (ev->action != C2W_IPFIX_ACTION_NONE)
+		exporter_fill_ioc(rec, ev);
+	return exporter_flow_tid(ex, ev);
 }
 
+/*
+ * Turn a filled uniflow record into the responder's direction: swap the
+ * endpoints and interfaces, take the reverse counters and flags, and flip
+ * the matching side because the endpoints swapped. Only the first
+ * packet's ICMP type is known, and it was the initiator's, so the reverse
+ * record carries 0.
+ */
+static void
+exporter_reverse(struct exporter_rec *rec)
+{
+	uint8_t a6[16];
+	uint32_t a;
+	uint16_t p;
+
+	a = rec->src4;
+	rec->src4 = rec->dst4;
+	rec->dst4 = a;
+	memcpy(a6, rec->src6, sizeof(a6));
+	memcpy(rec->src6, rec->dst6, sizeof(a6));
+	memcpy(rec->dst6, a6, sizeof(a6));
+	p = rec->sport;
+	rec->sport = rec->dport;
+	rec->dport = p;
+	a = rec->ingress;
+	rec->ingress = rec->egress;
+	rec->egress = a;
+	rec->octets = rec->rev_octets;
+	rec->packets = rec->rev_packets;
+	rec->tcp_flags = rec->rev_tcp_flags;
+	rec->icmp4 = 0;
+	rec->icmp6 = 0;
+	if (rec->side == C2W_IPFIX_SIDE_SOURCE)
+		rec->side = C2W_IPFIX_SIDE_DESTINATION;
+	else if (rec->side == C2W_IPFIX_SIDE_DESTINATION)
+		rec->side = C2W_IPFIX_SIDE_SOURCE;
+	rec->biflow_direction = BIFLOW_DIR_REVERSE_INITIATOR;
+}
+
+/* Set the templates and append; libfixbuf's options writers change the
+ * fBuf's templates, so they are set for every record. */
 static bool
-exporter_append_once(struct c2w_exporter *ex, struct exporter_rec *rec,
-		     GError **err)
+exporter_append_once(struct c2w_exporter *ex, uint16_t itid, uint16_t etid,
+		     void *rec, size_t len, GError **err)
 {
-	return fBufAppend(ex->fbuf, (uint8_t *)rec, sizeof(*rec), err);
+	if (!fBufSetInternalTemplate(ex->fbuf, itid, err) ||
+	    !fBufSetExportTemplate(ex->fbuf, etid, err))
+		return false;
+	return fBufAppend(ex->fbuf, rec, len, err);
 }
 
-/* Append one record; on a full message send it and try once more. */
+/*
+ * Append one record; on "end of message" emit and try again. libfixbuf
+ * 2.4 also reports end of message on the first append after a template
+ * export, even when that message was already emitted, so a refresh
+ * started by the emit can cost one more attempt.
+ */
 static int
-exporter_append(struct c2w_exporter *ex, const struct c2w_event *ev)
+exporter_append_rec(struct c2w_exporter *ex, uint16_t itid, uint16_t etid,
+		    void *rec, size_t len)
 {
-	struct exporter_rec rec;
 	GError *err = NULL;
-	uint16_t tid;
+	int attempt;
 
-	tid = exporter_fill(ex, ev, &rec);
-	if (tid == 0) {
-		ex->stats.events_invalid++;
-		return -EINVAL;
-	}
-	if (!fBufSetExportTemplate(ex->fbuf, tid, &err))
-		goto out_failed;
-	if (!exporter_append_once(ex, &rec, &err)) {
+	for (attempt = 0; attempt < 3; attempt++) {
+		if (exporter_append_once(ex, itid, etid, rec, len, &err)) {
+			exporter_mark_open(ex);
+			return 0;
+		}
 		if (!g_error_matches(err, FB_ERROR_DOMAIN, FB_ERROR_EOM))
 			goto out_failed;
 		g_clear_error(&err);
 		exporter_emit(ex);
-		if (!exporter_append_once(ex, &rec, &err))
-			goto out_failed;
 	}
-
-	exporter_mark_open(ex);
-	if (ev->type == C2W_EVENT_ALERT)
-		ex->msg_alerts++;
-	else
-		ex->msg_flows++;
-	return 0;
+	g_set_error(&err, FB_ERROR_DOMAIN, FB_ERROR_EOM,
+		    "record does not fit in an empty message");
 
 out_failed:
 	ex->stats.records_failed++;
@@ -886,18 +1125,117 @@ out_failed:
 	return -EIO;
 }
 
-static void
-exporter_refresh_templates(struct c2w_exporter *ex)
+static int
+exporter_append(struct c2w_exporter *ex, const struct c2w_event *ev)
 {
-	if (ex->tmpl_done && (ex->refresh_ms == 0 ||
-			      ex->now_ms < ex->tmpl_next_ms))
+	struct exporter_rec rec;
+	uint16_t tid;
+	int rc;
+
+	tid = exporter_fill(ex, ev, &rec);
+	if (tid == 0) {
+		ex->stats.events_invalid++;
+		return -EINVAL;
+	}
+	rc = exporter_append_rec(ex, ex->int_tid, tid, &rec, sizeof(rec));
+	if (rc < 0)
+		return rc;
+	if (ev->type == C2W_EVENT_ALERT) {
+		ex->msg_alerts++;
+		return 0;
+	}
+	ex->msg_flows++;
+
+	/* A direction without packets has no uniflow record. */
+	if (!ex->uniflow || ev->pkts_rev == 0)
+		return 0;
+	exporter_reverse(&rec);
+	rc = exporter_append_rec(ex, ex->int_tid, tid, &rec, sizeof(rec));
+	if (rc == 0)
+		ex->msg_flows++;
+	return rc;
+}
+
+/* Copy the exporter counters with the transport's folded in. */
+static void
+exporter_collect_stats(const struct c2w_exporter *ex,
+		       struct c2w_exporter_stats *st)
+{
+	struct c2w_transport_stats ts;
+
+	*st = ex->stats;
+	if (ex->transport == NULL)
+		return;
+	c2w_transport_get_stats(ex->transport, &ts);
+	st->messages = ts.messages_sent;
+	st->records_exported = ts.records_sent;
+	st->bytes_exported = ts.bytes_sent;
+	st->messages_lost = ts.messages_lost;
+	st->records_lost = ts.records_lost;
+	st->messages_resent = ts.messages_resent;
+	st->send_errors = ts.send_errors;
+	st->connects = ts.connects;
+	st->connect_failures = ts.connect_failures;
+	st->disconnects = ts.disconnects;
+	if (ex->stream)
+		st->template_sends = ts.preamble_sends;
+}
+
+/* Queue one exporter statistics options record in its own message. The
+ * counts are those at the time of encoding. */
+static void
+exporter_send_stats(struct c2w_exporter *ex)
+{
+	struct exporter_stats_rec rec;
+	struct c2w_exporter_stats st;
+
+	/* Write what is queued first, so the counts cover every message
+	 * encoded before this record when the socket takes them. */
+	exporter_emit(ex);
+	c2w_transport_poll(ex->transport, exporter_mono_ms());
+	exporter_collect_stats(ex, &st);
+	memset(&rec, 0, sizeof(rec));
+	rec.init_ms = ex->init_ms;
+	rec.messages = st.messages;
+	rec.records = st.records_exported;
+	rec.octets = st.bytes_exported;
+	rec.not_sent = st.records_lost + st.records_failed;
+	rec.domain = ex->domain;
+	rec.process_id = (uint32_t)getpid();
+	if (exporter_append_rec(ex, ex->stats_int_tid,
+				EXPORTER_TID_EXPORTER_STATS, &rec,
+				sizeof(rec)) == 0)
+		ex->msg_options++;
+	exporter_emit(ex);
+}
+
+/* UDP: templates before the first data, then again when the time or
+ * message count (due) of a refresh is reached. */
+static void
+exporter_refresh_templates(struct c2w_exporter *ex, bool due)
+{
+	if (ex->stream)
+		return;
+	if (ex->refresh_ms > 0 && ex->now_ms >= ex->tmpl_next_ms)
+		ex->tmpl_due = true;
+	if (!ex->tmpl_due && !due)
 		return;
 
-	/* A failure is logged and counted in exporter_emit(); the next
-	 * refresh tries again. */
+	/* A failure is logged; the next refresh tries again. */
 	exporter_send_templates(ex);
-	ex->tmpl_done = true;
+	ex->stats.template_sends++;
+	ex->tmpl_due = false;
 	ex->tmpl_next_ms = ex->now_ms + ex->refresh_ms;
+}
+
+static void
+exporter_timers(struct c2w_exporter *ex)
+{
+	exporter_refresh_templates(ex, false);
+	if (ex->stats_ms > 0 && ex->now_ms >= ex->stats_next_ms) {
+		exporter_send_stats(ex);
+		ex->stats_next_ms = ex->now_ms + ex->stats_ms;
+	}
 }
 
 unsigned
@@ -914,7 +1252,7 @@ c2w_exporter_poll(struct c2w_exporter *ex, uint64_t now_ms)
 		return n;
 
 	ex->now_ms = now_ms;
-	exporter_refresh_templates(ex);
+	exporter_timers(ex);
 	for (i = 0; i < n; i++)
 		exporter_append(ex, &ex->events[i]);
 
@@ -924,31 +1262,127 @@ c2w_exporter_poll(struct c2w_exporter *ex, uint64_t now_ms)
 	    ((n < C2W_EXPORTER_BURST && ex->msg_alerts > 0) ||
 	     now_ms - ex->msg_start_ms >= C2W_EXPORTER_FLUSH_MS))
 		exporter_emit(ex);
+	c2w_transport_poll(ex->transport, exporter_mono_ms());
 	return n;
+}
+
+static void
+put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static void
+put_be32(uint8_t *p, uint32_t v)
+{
+	put_be16(p, v >> 16);
+	put_be16(p + 2, v & 0xffff);
+}
+
+/* Append a set of template withdrawals (template ID, field count 0). */
+static size_t
+exporter_put_withdrawals(uint8_t *p, uint16_t set_id, const uint16_t *tids,
+			 size_t n)
+{
+	size_t len = IPFIX_SET_HDR_LEN + n * IPFIX_WITHDRAWAL_LEN;
+	size_t i;
+
+	put_be16(p, set_id);
+	put_be16(p + 2, (uint16_t)len);
+	for (i = 0; i < n; i++) {
+		put_be16(p + IPFIX_SET_HDR_LEN + i * IPFIX_WITHDRAWAL_LEN,
+			 tids[i]);
+		put_be16(p + IPFIX_SET_HDR_LEN + i * IPFIX_WITHDRAWAL_LEN + 2,
+			 0);
+	}
+	return len;
+}
+
+/*
+ * Queue a message that withdraws every template this exporter sent
+ * (RFC 7011 section 8.1): a template set and an options template set of
+ * records with field count 0. libfixbuf 2.4 writes withdrawals only from
+ * fbSessionRemoveTemplate(), which also forgets the template, so the
+ * message is built here; it holds no data record and repeats the next
+ * sequence number.
+ */
+static int
+exporter_queue_withdrawal(struct c2w_exporter *ex)
+{
+	uint16_t data_tids[RTE_DIM(exporter_templates)];
+	const uint16_t opt_tids[] = { EXPORTER_TID_EXPORTER_STATS,
+				      EXPORTER_TID_TYPE_INFO };
+	uint8_t msg[IPFIX_MSG_HDR_LEN + 2 * IPFIX_SET_HDR_LEN +
+		    (RTE_DIM(exporter_templates) + 2) * IPFIX_WITHDRAWAL_LEN];
+	size_t n = 0, len = IPFIX_MSG_HDR_LEN;
+	size_t i;
+
+	for (i = 0; i < RTE_DIM(exporter_templates); i++)
+		if (exporter_template_used(ex, &exporter_templates[i]))
+			data_tids[n++] = exporter_templates[i].tid;
+	len += exporter_put_withdrawals(msg + len, IPFIX_SET_TEMPLATE,
+					data_tids, n);
+	len += exporter_put_withdrawals(msg + len, IPFIX_SET_OPTIONS_TEMPLATE,
+					opt_tids, RTE_DIM(opt_tids));
+
+	put_be16(msg, 10);
+	put_be16(msg + 2, (uint16_t)len);
+	put_be32(msg + 4, (uint32_t)(exporter_wall_ms() / 1000));
+	put_be32(msg + 8, ex->next_seq);
+	put_be32(msg + 12, ex->domain);
+	return c2w_transport_enqueue(ex->transport, msg, len, 0);
+}
+
+/* TCP and TLS: withdraw the templates once the queue is written, so the
+ * collector can tell a planned stop from a lost connection. */
+static int
+exporter_withdraw(struct c2w_exporter *ex)
+{
+	if (!ex->stream || !c2w_transport_is_up(ex->transport) ||
+	    c2w_transport_busy(ex->transport))
+		return 0;
+	if (exporter_queue_withdrawal(ex) < 0)
+		return -EIO;
+	if (c2w_transport_drain(ex->transport, EXPORTER_WITHDRAW_MS) < 0)
+		return -EIO;
+	ex->stats.withdrawals++;
+	return 0;
 }
 
 int
 c2w_exporter_flush(struct c2w_exporter *ex)
 {
 	uint64_t failed = ex->stats.records_failed;
-	uint64_t errors = ex->stats.send_errors;
+	struct c2w_exporter_stats st;
+	int rc = 0;
 
 	while (c2w_exporter_poll(ex, exporter_wall_ms()) > 0)
 		;
 	if (!ex->enabled)
 		return 0;
 	exporter_emit(ex);
-	if (ex->stats.records_failed != failed ||
-	    ex->stats.send_errors != errors)
-		return -EIO;
-	return 0;
+	if (ex->stats_ms > 0)
+		exporter_send_stats(ex);
+	if (c2w_transport_drain(ex->transport, EXPORTER_DRAIN_MS) < 0) {
+		EXPORTER_LOG(WARNING, "ipfix %s: queue not written at shutdown: collector unreachable, queued messages dropped\n",
+			     ex->url);
+		c2w_transport_drop_queued(ex->transport);
+		rc = -EIO;
+	} else if (exporter_withdraw(ex) < 0) {
+		rc = -EIO;
+	}
+	exporter_collect_stats(ex, &st);
+	if (st.records_failed != failed || st.records_lost > 0)
+		rc = -EIO;
+	return rc;
 }
 
 void
 c2w_exporter_get_stats(const struct c2w_exporter *ex,
 		       struct c2w_exporter_stats *st)
 {
-	*st = ex->stats;
+	exporter_collect_stats(ex, st);
 }
 
 void
@@ -966,7 +1400,7 @@ c2w_exporter_destroy(struct c2w_exporter *ex)
 	if (ex->model != NULL)
 		fbInfoModelFree(ex->model);
 	free(ex->msg);
-	if (ex->fd >= 0)
-		close(ex->fd);
+	free(ex->preamble);
+	c2w_transport_destroy(ex->transport);
 	free(ex);
 }

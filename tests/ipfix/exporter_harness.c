@@ -7,12 +7,18 @@
  *
  * Usage: exporter_harness PORT [--mtu N] [--refresh S] [--count N]
  *                         [--spread-ms MS] [--tap] [--no-url] [--sink]
- *                         [--host ADDR]
+ *                         [--host ADDR] [--proto udp|tcp|tls]
+ *                         [--refresh-msgs N] [--stats-interval S]
+ *                         [--buffer BYTES] [--resend BYTES] [--uniflow]
+ *                         [--ca FILE] [--cert FILE] [--key FILE]
+ *                         [--no-verify]
  *
  * Without --count, the six events of harness_events() go out once. With
  * --count N, N events cycle through the same six. --spread-ms spreads
- * them over that many milliseconds. --sink binds PORT itself so that the
- * kernel does not answer each message with ICMP (for timing runs).
+ * them over that many milliseconds. --sink binds the UDP PORT itself so
+ * that the kernel does not answer each message with ICMP (for timing
+ * runs). --proto picks the transport; TCP and TLS need a collector that
+ * the test runs. --stats-interval defaults to 0 (no statistics records).
  * The exporter's counters and the elapsed time go to stdout as key=value.
  */
 #include <errno.h>
@@ -43,12 +49,22 @@ struct harness_opts {
 	unsigned port;
 	unsigned mtu;
 	unsigned refresh_s;
+	unsigned refresh_msgs;
+	unsigned stats_s;
+	unsigned buffer;
+	unsigned resend;
 	unsigned long count;     /* 0: the fixed events once */
 	unsigned spread_ms;
 	bool tap;
 	bool no_url;
 	bool sink;
+	bool uniflow;
+	bool no_verify;
 	const char *host;        /* collector address, 127.0.0.1 by default */
+	const char *proto;       /* URL scheme, "udp" by default */
+	const char *ca;
+	const char *cert;
+	const char *key;
 };
 
 static uint64_t
@@ -308,12 +324,22 @@ parse_opts(int argc, char **argv, struct harness_opts *o)
 	static const struct option longopts[] = {
 		{ "mtu", required_argument, NULL, 'm' },
 		{ "refresh", required_argument, NULL, 'r' },
+		{ "refresh-msgs", required_argument, NULL, 'R' },
+		{ "stats-interval", required_argument, NULL, 'S' },
+		{ "buffer", required_argument, NULL, 'b' },
+		{ "resend", required_argument, NULL, 'w' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "spread-ms", required_argument, NULL, 's' },
 		{ "tap", no_argument, NULL, 't' },
 		{ "no-url", no_argument, NULL, 'n' },
 		{ "sink", no_argument, NULL, 'k' },
+		{ "uniflow", no_argument, NULL, 'u' },
+		{ "no-verify", no_argument, NULL, 'V' },
 		{ "host", required_argument, NULL, 'h' },
+		{ "proto", required_argument, NULL, 'p' },
+		{ "ca", required_argument, NULL, 'A' },
+		{ "cert", required_argument, NULL, 'C' },
+		{ "key", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v;
@@ -321,17 +347,23 @@ parse_opts(int argc, char **argv, struct harness_opts *o)
 
 	o->mtu = 1400;
 	o->refresh_s = 600;
+	o->buffer = 8u << 20;
+	o->resend = 1u << 20;
 	o->host = "127.0.0.1";
+	o->proto = "udp";
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			o->host = optarg;
-			continue;
-		}
-		if (c == 't' || c == 'n' || c == 'k') {
-			o->tap |= c == 't';
-			o->no_url |= c == 'n';
-			o->sink |= c == 'k';
-			continue;
+		switch (c) {
+		case 'h': o->host = optarg; continue;
+		case 'p': o->proto = optarg; continue;
+		case 'A': o->ca = optarg; continue;
+		case 'C': o->cert = optarg; continue;
+		case 'K': o->key = optarg; continue;
+		case 't': o->tap = true; continue;
+		case 'n': o->no_url = true; continue;
+		case 'k': o->sink = true; continue;
+		case 'u': o->uniflow = true; continue;
+		case 'V': o->no_verify = true; continue;
+		default: break;
 		}
 		if (c == '?' || parse_uint(optarg, UINT32_MAX, &v) < 0)
 			return -EINVAL;
@@ -339,6 +371,14 @@ parse_opts(int argc, char **argv, struct harness_opts *o)
 			o->mtu = v;
 		else if (c == 'r')
 			o->refresh_s = v;
+		else if (c == 'R')
+			o->refresh_msgs = v;
+		else if (c == 'S')
+			o->stats_s = v;
+		else if (c == 'b')
+			o->buffer = v;
+		else if (c == 'w')
+			o->resend = v;
 		else if (c == 'c')
 			o->count = v;
 		else
@@ -355,17 +395,32 @@ parse_opts(int argc, char **argv, struct harness_opts *o)
 static void
 fill_config(struct c2w_config *cfg, const struct harness_opts *o)
 {
+	bool v6 = strchr(o->host, ':') != NULL;
+
 	memset(cfg, 0, sizeof(*cfg));
 	if (!o->no_url)
 		snprintf(cfg->ipfix_url, sizeof(cfg->ipfix_url),
-			 "udp://%s:%u", o->host, o->port);
+			 v6 ? "%s://[%s]:%u" : "%s://%s:%u", o->proto,
+			 o->host, o->port);
 	cfg->mode = o->tap ? C2W_MODE_TAP : C2W_MODE_INLINE;
 	cfg->pen = C2W_IPFIX_PEN_DEFAULT;
 	cfg->observation_domain = 42;
 	cfg->template_refresh_s = o->refresh_s;
+	cfg->template_refresh_msgs = o->refresh_msgs;
 	cfg->export_mtu = o->mtu;
 	cfg->export_scope = C2W_EXPORT_ALL;
+	cfg->export_records = o->uniflow ? C2W_RECORDS_UNIFLOW :
+		C2W_RECORDS_BIFLOW;
 	cfg->event_ring_size = HARNESS_RING_SIZE;
+	cfg->export_stats_s = o->stats_s;
+	cfg->buffer_bytes = o->buffer;
+	cfg->resend_bytes = o->resend;
+	cfg->tls_verify = !o->no_verify;
+	snprintf(cfg->tls_ca, sizeof(cfg->tls_ca), "%s", o->ca ? o->ca : "");
+	snprintf(cfg->tls_cert, sizeof(cfg->tls_cert), "%s",
+		 o->cert ? o->cert : "");
+	snprintf(cfg->tls_key, sizeof(cfg->tls_key), "%s",
+		 o->key ? o->key : "");
 }
 
 /* Bind the destination port so that sends find a socket; nothing reads
@@ -420,15 +475,26 @@ print_stats(const struct c2w_exporter *ex, double elapsed)
 	struct c2w_exporter_stats st;
 
 	c2w_exporter_get_stats(ex, &st);
-	printf("events=%" PRIu64 "\n", st.events);
-	printf("alerts_sent=%" PRIu64 "\n", st.alerts_sent);
-	printf("flows_sent=%" PRIu64 "\n", st.flows_sent);
-	printf("records_failed=%" PRIu64 "\n", st.records_failed);
-	printf("records_unsent=%" PRIu64 "\n", st.records_unsent);
-	printf("events_invalid=%" PRIu64 "\n", st.events_invalid);
-	printf("messages=%" PRIu64 "\n", st.messages);
-	printf("send_errors=%" PRIu64 "\n", st.send_errors);
-	printf("template_sends=%" PRIu64 "\n", st.template_sends);
+#define PRINT_STAT(name) printf(#name "=%" PRIu64 "\n", st.name)
+	PRINT_STAT(events);
+	PRINT_STAT(alerts_sent);
+	PRINT_STAT(flows_sent);
+	PRINT_STAT(options_sent);
+	PRINT_STAT(records_failed);
+	PRINT_STAT(events_invalid);
+	PRINT_STAT(messages);
+	PRINT_STAT(records_exported);
+	PRINT_STAT(bytes_exported);
+	PRINT_STAT(messages_lost);
+	PRINT_STAT(records_lost);
+	PRINT_STAT(messages_resent);
+	PRINT_STAT(send_errors);
+	PRINT_STAT(connects);
+	PRINT_STAT(connect_failures);
+	PRINT_STAT(disconnects);
+	PRINT_STAT(template_sends);
+	PRINT_STAT(withdrawals);
+#undef PRINT_STAT
 	printf("elapsed_s=%.6f\n", elapsed);
 	printf("events_per_s=%.0f\n", elapsed > 0 ? st.events / elapsed : 0);
 }
