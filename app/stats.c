@@ -38,6 +38,33 @@ static const struct {
 };
 #define STATS_N_FIELDS RTE_DIM(stats_fields)
 
+#define EXPORTER_FIELD(name) \
+	{ #name, offsetof(struct c2w_exporter_stats, name) }
+static const struct {
+	const char *name;
+	size_t off;
+} exporter_fields[] = {
+	EXPORTER_FIELD(events),
+	EXPORTER_FIELD(alerts_sent),
+	EXPORTER_FIELD(flows_sent),
+	EXPORTER_FIELD(options_sent),
+	EXPORTER_FIELD(records_failed),
+	EXPORTER_FIELD(events_invalid),
+	EXPORTER_FIELD(messages),
+	EXPORTER_FIELD(records_exported),
+	EXPORTER_FIELD(bytes_exported),
+	EXPORTER_FIELD(messages_lost),
+	EXPORTER_FIELD(records_lost),
+	EXPORTER_FIELD(messages_resent),
+	EXPORTER_FIELD(send_errors),
+	EXPORTER_FIELD(connects),
+	EXPORTER_FIELD(connect_failures),
+	EXPORTER_FIELD(disconnects),
+	EXPORTER_FIELD(template_sends),
+	EXPORTER_FIELD(withdrawals),
+};
+#define EXPORTER_N_FIELDS RTE_DIM(exporter_fields)
+
 static uint64_t
 stats_get(const struct c2w_worker_stats *s, size_t off)
 {
@@ -140,7 +167,7 @@ c2w_stats_print_summary(const struct c2w_stats_ctx *ctx, FILE *out)
 	struct c2w_exporter_stats es;
 	struct c2w_worker_stats t;
 	char title[32];
-	unsigned w;
+	unsigned w, f;
 
 	fprintf(out, "c2wall summary\n");
 	stats_print_ports(ctx, out);
@@ -152,13 +179,13 @@ c2w_stats_print_summary(const struct c2w_stats_ctx *ctx, FILE *out)
 	stats_print_worker(&t, "all workers", out);
 	if (ctx->exporter != NULL) {
 		c2w_exporter_get_stats(ctx->exporter, &es);
-		fprintf(out, "  exporter: events %" PRIu64 ", alerts sent %"
-			PRIu64 ", flow records sent %" PRIu64
-			", records failed %" PRIu64 ", messages %" PRIu64
-			", send errors %" PRIu64 ", template sends %" PRIu64
-			"\n", es.events, es.alerts_sent, es.flows_sent,
-			es.records_failed, es.messages, es.send_errors,
-			es.template_sends);
+		fprintf(out, "  exporter:");
+		for (f = 0; f < EXPORTER_N_FIELDS; f++)
+			fprintf(out, "%s %s %" PRIu64, f == 0 ? "" : ",",
+				exporter_fields[f].name,
+				*(const uint64_t *)((const char *)&es +
+						    exporter_fields[f].off));
+		fprintf(out, "\n");
 	}
 	fflush(out);
 }
@@ -214,18 +241,16 @@ stats_tel_exporter(const char *cmd __rte_unused,
 {
 	const struct c2w_stats_ctx *ctx = stats_telemetry_ctx;
 	struct c2w_exporter_stats es;
+	unsigned f;
 
 	memset(&es, 0, sizeof(es));
 	if (ctx->exporter != NULL)
 		c2w_exporter_get_stats(ctx->exporter, &es);
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "events", es.events);
-	rte_tel_data_add_dict_u64(d, "alerts_sent", es.alerts_sent);
-	rte_tel_data_add_dict_u64(d, "flows_sent", es.flows_sent);
-	rte_tel_data_add_dict_u64(d, "records_failed", es.records_failed);
-	rte_tel_data_add_dict_u64(d, "messages", es.messages);
-	rte_tel_data_add_dict_u64(d, "send_errors", es.send_errors);
-	rte_tel_data_add_dict_u64(d, "template_sends", es.template_sends);
+	for (f = 0; f < EXPORTER_N_FIELDS; f++)
+		rte_tel_data_add_dict_u64(d, exporter_fields[f].name,
+			*(const uint64_t *)((const char *)&es +
+					    exporter_fields[f].off));
 	return 0;
 }
 
