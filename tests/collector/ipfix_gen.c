@@ -3,7 +3,9 @@
  * Test-only IPFIX source with c2wall's elements, built with libfixbuf so
  * the collector is tested against a real encoder. It writes an options
  * record, then per round: a blocked IPv4 alert, an alerted IPv6 flow end
- * and an IPv4 flow end without an indicator; --long adds an alert with a
+ * and an IPv4 flow end without an indicator; --unique adds the round
+ * number to the times of each round's records, so every CEF line differs
+ * and tests can check order and duplicates; --long adds an alert with a
  * long reference. test_collector.py checks the exact lines it expects.
  */
 #include <arpa/inet.h>
@@ -125,6 +127,8 @@ struct gen_options {
 	uint32_t pen;
 	unsigned rounds;
 	size_t long_len;
+	bool unique;             /* shift times by the round number */
+	unsigned round_base;     /* first round number of --unique */
 };
 
 static void
@@ -273,17 +277,32 @@ add_templates(fbSession_t *s, fbInfoModel_t *model)
 	return 0;
 }
 
+/* Shift a record by the round number in --unique mode. */
+static void
+round_shift(struct gen_record *r, const struct gen_options *opt,
+	    unsigned round)
+{
+	if (!opt->unique)
+		return;
+	r->start_ms += opt->round_base + round;
+	r->end_ms += opt->round_base + round;
+}
+
 static int
-write_round(fBuf_t *fbuf, const struct gen_options *opt, char *long_ref)
+write_round(fBuf_t *fbuf, const struct gen_options *opt, char *long_ref,
+	    unsigned round)
 {
 	struct gen_record r;
 	int rc;
 
 	alert_v4(&r);
+	round_shift(&r, opt, round);
 	rc = append(fbuf, GEN_TID_INT, GEN_TID_V4, &r, sizeof(r));
 	flow_v6(&r);
+	round_shift(&r, opt, round);
 	rc = rc ? rc : append(fbuf, GEN_TID_INT, GEN_TID_V6, &r, sizeof(r));
 	flow_plain_v4(&r);
+	round_shift(&r, opt, round);
 	rc = rc ? rc : append(fbuf, GEN_TID_INT, GEN_TID_V4, &r, sizeof(r));
 	if (opt->long_len > 0 && rc == 0) {
 		alert_v4(&r);
@@ -324,6 +343,8 @@ parse_args(int argc, char **argv, struct gen_options *opt)
 		{ "pen", required_argument, NULL, 'p' },
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "long", required_argument, NULL, 'l' },
+		{ "unique", no_argument, NULL, 'q' },
+		{ "round-base", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *colon;
@@ -353,6 +374,12 @@ parse_args(int argc, char **argv, struct gen_options *opt)
 		case 'l':
 			opt->long_len = strtoul(optarg, NULL, 10);
 			break;
+		case 'q':
+			opt->unique = true;
+			break;
+		case 'b':
+			opt->round_base = (unsigned)strtoul(optarg, NULL, 10);
+			break;
 		default:
 			return -EINVAL;
 		}
@@ -375,7 +402,7 @@ main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &opt) != 0) {
 		fprintf(stderr, "usage: ipfix_gen --file PATH | --udp HOST:PORT "
-			"[--pen N] [--rounds N] [--long BYTES]\n");
+			"[--pen N] [--rounds N] [--long BYTES] [--unique [--round-base N]]\n");
 		return 2;
 	}
 	model = fbInfoModelAlloc();
@@ -400,7 +427,7 @@ main(int argc, char **argv)
 	rc = append(fbuf, GEN_TID_OPTIONS_INT, GEN_TID_OPTIONS, &orec,
 		    sizeof(orec));
 	for (i = 0; i < opt.rounds && rc == 0; i++) {
-		rc = write_round(fbuf, &opt, long_ref);
+		rc = write_round(fbuf, &opt, long_ref, i);
 		/* One message per round keeps UDP datagrams small. */
 		if (rc == 0 && !fBufEmit(fbuf, &err)) {
 			fprintf(stderr, "ipfix_gen: emit: %s\n", err->message);

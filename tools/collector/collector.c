@@ -111,8 +111,15 @@ on_record(void *arg, const struct c2w_decode_record *rec)
 	if (record_filtered(c, &rec->ev)) {
 		c->stats.filtered++;
 	} else {
+		struct c2w_sender_origin origin = {
+			.identity = m->src->identity,
+			.domain = rec->domain,
+			.sequence = rec->sequence,
+		};
+
 		/* Sink failures are counted in the output stats. */
-		(void)c2w_output_write(c->out, &rec->ev);
+		(void)c2w_output_write(c->out, &rec->ev,
+				       m->entry != NULL ? &origin : NULL);
 		c->stats.events++;
 	}
 	if (c->opt.count != 0 && c->stats.records >= c->opt.count)
@@ -440,6 +447,15 @@ open_input(struct collector *c)
 	return 0;
 }
 
+/* Records in the spool were written, even if the dedup state file was
+ * not saved after them. */
+static void
+observe_origin(void *arg, const struct c2w_sender_origin *origin)
+{
+	c2w_dedup_observe(arg, origin->identity, origin->domain,
+			  origin->sequence);
+}
+
 static int
 open_all(struct collector *c)
 {
@@ -458,6 +474,7 @@ open_all(struct collector *c)
 		return rc;
 	}
 	c->durable = c->opt.out.spool_dir != NULL;
+	c2w_output_scan_spool(c->out, observe_origin, c->dedup);
 	return open_input(c);
 }
 
@@ -482,6 +499,9 @@ main(int argc, char **argv)
 	if (rc != 0)
 		return rc > 0 ? 0 : 2;
 	collector_global = &c;
+	/* OpenSSL writes to peers that may have closed; a write must fail
+	 * with EPIPE instead of killing the collector. */
+	signal(SIGPIPE, SIG_IGN);
 	if (start_signal_thread(&c, &thread, &set) != 0) {
 		c2w_clog("signal thread: cannot start");
 		return 1;

@@ -182,6 +182,21 @@ c2w_dedup_check(struct c2w_dedup *d, struct c2w_dedup_entry *e,
 	return false;
 }
 
+void
+c2w_dedup_observe(struct c2w_dedup *d, const char *identity,
+		  uint32_t domain, uint32_t sequence)
+{
+	struct c2w_dedup_entry *e = entry_find(d, identity, domain);
+
+	if (e == NULL)
+		e = entry_add(d, identity, domain);
+	if (e == NULL)
+		return;
+	e->last = sequence;
+	e->valid = true;
+	d->dirty = true;
+}
+
 static int
 dedup_write(struct c2w_dedup *d, int fd)
 {

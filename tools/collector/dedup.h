@@ -15,7 +15,10 @@
  *  - a message's sequence number lies more than C2W_DEDUP_RESTART_GAP
  *    records below the next expected one.
  * With a state directory, c2w_dedup_save() writes the state to a file
- * there; the caller saves only after the records' output is on disk.
+ * there; the caller saves only after the records' output is on disk. The
+ * spooled lines carry their origin too, and c2w_dedup_observe() replays
+ * them at start, so records that reached the spool after the last save
+ * are not written again either.
  * Called from the collector's main thread only.
  */
 
@@ -93,6 +96,23 @@ struct c2w_dedup_entry *c2w_dedup_begin(struct c2w_dedup *dedup,
  */
 bool c2w_dedup_check(struct c2w_dedup *dedup, struct c2w_dedup_entry *entry,
 		     uint32_t sequence);
+
+/**
+ * Set the last sequence number of an exporter and domain from a record
+ * found in the spool at start. Called in spool order, so the newest
+ * record wins.
+ *
+ * @param dedup
+ *   State.
+ * @param identity
+ *   Exporter identity.
+ * @param domain
+ *   Observation domain ID.
+ * @param sequence
+ *   Sequence number of the spooled record.
+ */
+void c2w_dedup_observe(struct c2w_dedup *dedup, const char *identity,
+		       uint32_t domain, uint32_t sequence);
 
 /**
  * Write the state file if the state changed since the last save: a new

@@ -526,16 +526,24 @@ peer_read(struct c2w_input *in, struct peer *p)
 	p->more = true;
 }
 
+/* Both times come from the monotonic clock; now may be older than a
+ * time set while this round read, so the difference is checked first. */
+static bool
+elapsed(uint64_t now, uint64_t since, uint64_t limit)
+{
+	return now > since && now - since >= limit;
+}
+
 static void
 peer_check_time(struct c2w_input *in, struct peer *p, uint64_t now)
 {
 	if (p->state == PEER_HANDSHAKE &&
-	    now - p->accepted_ms >= C2W_INPUT_HANDSHAKE_MS) {
+	    elapsed(now, p->accepted_ms, C2W_INPUT_HANDSHAKE_MS)) {
 		in->stats.peers_timed_out++;
 		in->stats.tls_failed++;
 		peer_close(in, p, "TLS handshake timed out");
 	} else if (p->state == PEER_OPEN && p->used > 0 &&
-		   now - p->partial_ms >= C2W_INPUT_PARTIAL_MS) {
+		   elapsed(now, p->partial_ms, C2W_INPUT_PARTIAL_MS)) {
 		in->stats.peers_timed_out++;
 		peer_close(in, p, "message not finished in time");
 	}

@@ -236,7 +236,8 @@ syslog_header(struct c2w_output *o, unsigned severity, char *buf,
 /* Header and CEF line, handed to the sender: sent at once, or spooled
  * and sent in order. */
 static int
-syslog_write(struct c2w_output *o, const struct c2w_cef_event *ev)
+syslog_write(struct c2w_output *o, const struct c2w_cef_event *ev,
+	     const struct c2w_sender_origin *origin)
 {
 	unsigned severity = c2w_cef_severity(ev) >= 8 ? 4 : 5;
 	size_t len;
@@ -255,7 +256,7 @@ syslog_write(struct c2w_output *o, const struct c2w_cef_event *ev)
 		return rc;
 	}
 	memcpy(o->msg + hlen, o->line, len);
-	rc = c2w_sender_submit(o->sender, o->msg, (size_t)hlen + len);
+	rc = c2w_sender_submit(o->sender, o->msg, (size_t)hlen + len, origin);
 	if (rc != 0)
 		o->stats.send_errors++;
 	return rc;
@@ -492,7 +493,8 @@ json_write(struct c2w_output *o, const struct c2w_cef_event *ev)
 }
 
 int
-c2w_output_write(struct c2w_output *o, const struct c2w_cef_event *ev)
+c2w_output_write(struct c2w_output *o, const struct c2w_cef_event *ev,
+		 const struct c2w_sender_origin *origin)
 {
 	size_t len;
 	bool cut = false;
@@ -516,7 +518,7 @@ c2w_output_write(struct c2w_output *o, const struct c2w_cef_event *ev)
 		rc = rc != 0 ? rc : err;
 	}
 	if (o->sender != NULL) {
-		err = syslog_write(o, ev);
+		err = syslog_write(o, ev, origin);
 		rc = rc != 0 ? rc : err;
 	}
 	return rc;
@@ -580,6 +582,14 @@ c2w_output_poll_handle(struct c2w_output *o, const struct pollfd *fds,
 {
 	if (o->sender != NULL)
 		c2w_sender_poll_handle(o->sender, fds, n);
+}
+
+void
+c2w_output_scan_spool(struct c2w_output *o, c2w_sender_origin_fn fn,
+		      void *ctx)
+{
+	if (o->sender != NULL)
+		c2w_sender_scan(o->sender, fn, ctx);
 }
 
 int

@@ -104,12 +104,29 @@ int c2w_output_open(const struct c2w_output_config *cfg,
  *   Output.
  * @param ev
  *   Record.
+ * @param origin
+ *   Exporter, domain and sequence number of a record from a TCP or TLS
+ *   session, kept with the spooled syslog message; NULL for others.
  * @return
  *   0 if every sink took the record, -EIO if a sink failed, -ENOSPC if
  *   the full spool dropped it, -EMSGSIZE or -ENOMEM if the record could
  *   not be encoded.
  */
-int c2w_output_write(struct c2w_output *out, const struct c2w_cef_event *ev);
+int c2w_output_write(struct c2w_output *out, const struct c2w_cef_event *ev,
+		     const struct c2w_sender_origin *origin);
+
+/**
+ * Report the origin of each record in the syslog spool, oldest first.
+ *
+ * @param out
+ *   Output.
+ * @param fn
+ *   Called for each spooled record with an origin.
+ * @param ctx
+ *   Passed to fn.
+ */
+void c2w_output_scan_spool(struct c2w_output *out, c2w_sender_origin_fn fn,
+			   void *ctx);
 
 /**
  * Flush buffered file output, called at the end of each IPFIX message.

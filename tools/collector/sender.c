@@ -57,10 +57,11 @@ struct c2w_sender {
 	uint64_t replay_end;     /* spooled before the last (re)connect */
 	/* Message being sent. */
 	char *frame;
+	char *line;              /* spool line being built */
 	size_t frame_len;
 	size_t frame_done;
 	uint64_t frame_pos;
-	size_t frame_line;       /* message length without the prefix */
+	size_t frame_line;       /* spool line length of the message */
 	bool frame_busy;
 	uint64_t sent_end;       /* spool position after the last message */
 	struct sent_msg *ring;
@@ -88,7 +89,8 @@ c2w_sender_open(const struct c2w_sender_config *cfg, struct c2w_sender **out)
 	if (cfg->spool_dir != NULL && !s->tcp)
 		goto out_invalid;
 	s->frame = malloc(SENDER_FRAME_MAX);
-	if (s->frame == NULL)
+	s->line = malloc(SENDER_FRAME_MAX);
+	if (s->frame == NULL || s->line == NULL)
 		goto out_nomem;
 	if (cfg->spool_dir == NULL) {
 		*out = s;
@@ -269,12 +271,18 @@ sender_lost(struct c2w_sender *s, const char *what, int err)
 static bool
 frame_load(struct c2w_sender *s)
 {
-	const char *line;
+	const char *line, *tab;
 	size_t len;
 	int n;
 
 	if (c2w_spool_peek(s->spool, &line, &len, &s->frame_pos) != 0)
 		return false;
+	s->frame_line = len;
+	tab = memchr(line, '\t', len);
+	if (tab != NULL) {
+		len -= (size_t)(tab + 1 - line);
+		line = tab + 1;
+	}
 	n = snprintf(s->frame, SENDER_FRAME_MAX, "%zu ", len);
 	if (len > SENDER_FRAME_MAX - (size_t)n) {
 		/* Longer than any message the collector writes. */
@@ -284,7 +292,6 @@ frame_load(struct c2w_sender *s)
 	}
 	memcpy(s->frame + n, line, len);
 	s->frame_len = (size_t)n + len;
-	s->frame_line = len;
 	s->frame_done = 0;
 	s->frame_busy = true;
 	return true;
@@ -390,15 +397,65 @@ sender_send_direct(struct c2w_sender *s, const char *msg, size_t len)
 	return 0;
 }
 
+/* Spool line: "=DOMAIN SEQUENCE IDENTITY" or "-", a tab, the message. */
 int
-c2w_sender_submit(struct c2w_sender *s, const char *msg, size_t len)
+c2w_sender_submit(struct c2w_sender *s, const char *msg, size_t len,
+		  const struct c2w_sender_origin *origin)
 {
-	int rc;
+	char head[C2W_SENDER_ORIGIN_MAX];
+	int n, rc;
 
 	if (s->spool == NULL)
 		return sender_send_direct(s, msg, len);
-	rc = c2w_spool_append(s->spool, msg, len);
+	if (origin != NULL)
+		n = snprintf(head, sizeof(head), "=%" PRIu32 " %" PRIu32 " %s\t",
+			     origin->domain, origin->sequence,
+			     origin->identity);
+	else
+		n = snprintf(head, sizeof(head), "-\t");
+	if (n < 0 || (size_t)n >= sizeof(head) ||
+	    len > SENDER_FRAME_MAX - sizeof(head) ||
+	    strchr(head + 1, '\t') != head + n - 1)
+		return -EINVAL;
+	memcpy(s->line, head, (size_t)n);
+	memcpy(s->line + n, msg, len);
+	rc = c2w_spool_append(s->spool, s->line, (size_t)n + len);
 	return rc == 0 || rc == -ENOSPC ? rc : -EIO;
+}
+
+struct scan_ctx {
+	c2w_sender_origin_fn fn;
+	void *ctx;
+};
+
+static void
+scan_line(void *arg, const char *line, size_t len)
+{
+	struct scan_ctx *sc = arg;
+	char head[C2W_SENDER_ORIGIN_MAX];
+	struct c2w_sender_origin o;
+	const char *tab = memchr(line, '\t', len);
+	int used;
+
+	if (tab == NULL || line[0] != '=' ||
+	    (size_t)(tab - line) >= sizeof(head))
+		return;
+	memcpy(head, line, (size_t)(tab - line));
+	head[tab - line] = '\0';
+	if (sscanf(head, "=%" SCNu32 " %" SCNu32 " %n", &o.domain,
+		   &o.sequence, &used) != 2 || head[used] == '\0')
+		return;
+	o.identity = head + used;
+	sc->fn(sc->ctx, &o);
+}
+
+void
+c2w_sender_scan(struct c2w_sender *s, c2w_sender_origin_fn fn, void *ctx)
+{
+	struct scan_ctx sc = { fn, ctx };
+
+	if (s->spool != NULL)
+		c2w_spool_scan(s->spool, scan_line, &sc);
 }
 
 int
@@ -521,6 +578,7 @@ c2w_sender_close(struct c2w_sender *s)
 		close(s->fd);
 	c2w_spool_close(s->spool);
 	free(s->ring);
+	free(s->line);
 	free(s->frame);
 	free(s);
 }

@@ -28,6 +28,8 @@
 #define C2W_SENDER_SEND_TIMEOUT_S 2
 /* A TCP connect not finished after this time is abandoned and retried. */
 #define C2W_SENDER_CONNECT_TIMEOUT_MS 5000u
+/* Room for the origin written in front of a spooled message. */
+#define C2W_SENDER_ORIGIN_MAX 320
 
 struct c2w_sender_config {
 	const char *url;         /* "tcp://HOST:PORT" or "udp://HOST:PORT" */
@@ -48,6 +50,26 @@ struct c2w_sender_stats {
 	uint64_t errors;         /* failed connects, sends, spool writes */
 	uint64_t pending_bytes;  /* spool octets not yet sent */
 };
+
+/* Where a record came from: the dedup key and its sequence number. The
+ * spool keeps it with each line, so the dedup state can be rebuilt from
+ * the spool after a crash. */
+struct c2w_sender_origin {
+	const char *identity;
+	uint32_t domain;
+	uint32_t sequence;
+};
+
+/**
+ * Callback of c2w_sender_scan() for each spooled record with an origin.
+ *
+ * @param ctx
+ *   Caller context.
+ * @param origin
+ *   Origin of the record; identity is valid during the call only.
+ */
+typedef void (*c2w_sender_origin_fn)(void *ctx,
+				     const struct c2w_sender_origin *origin);
 
 struct c2w_sender;
 
@@ -75,15 +97,32 @@ int c2w_sender_open(const struct c2w_sender_config *cfg,
  *   Message (header and CEF line) without framing or line break.
  * @param len
  *   Length of msg.
+ * @param origin
+ *   Origin kept with the spooled message, or NULL.
  * @return
- *   0 if the message was spooled or sent, -ENOSPC if the full spool
- *   dropped it, -EIO if it was dropped for a failed write or send.
+ *   0 if the message was queued or sent, -ENOSPC if the full spool
+ *   dropped it, -EIO if it was dropped for a failed send or a lack of
+ *   memory.
  */
 int c2w_sender_submit(struct c2w_sender *sender, const char *msg,
-		      size_t len);
+		      size_t len, const struct c2w_sender_origin *origin);
 
 /**
- * Make every spooled message durable (fdatasync).
+ * Report the origin of every record in the spool, oldest first.
+ *
+ * @param sender
+ *   Sender.
+ * @param fn
+ *   Called for each record that has an origin.
+ * @param ctx
+ *   Passed to fn.
+ */
+void c2w_sender_scan(struct c2w_sender *sender, c2w_sender_origin_fn fn,
+		     void *ctx);
+
+/**
+ * Write the queued messages to the spool and make them durable
+ * (fdatasync).
  *
  * @param sender
  *   Sender.

@@ -42,7 +42,9 @@ struct c2w_spool {
 	unsigned nseg;
 	unsigned seg_cap;
 	int wfd;                 /* last segment, O_APPEND */
-	bool dirty;              /* appended since the last sync */
+	char *batch;             /* lines appended since the last sync */
+	size_t batch_len;
+	size_t batch_cap;
 	volatile uint64_t *cursor; /* shared mapping of the cursor file */
 	bool cursor_dirty;
 	uint64_t read_pos;
@@ -293,9 +295,8 @@ spool_rotate(struct c2w_spool *s)
 {
 	int rc;
 
-	if (s->dirty && fdatasync(s->wfd) != 0)
+	if (fdatasync(s->wfd) != 0)
 		s->stats.write_errors++;
-	s->dirty = false;
 	close(s->wfd);
 	s->wfd = -1;
 	rc = segment_add(s, s->seg[s->nseg - 1].id + 1, 0);
@@ -305,42 +306,88 @@ spool_rotate(struct c2w_spool *s)
 int
 c2w_spool_append(struct c2w_spool *s, const char *line, size_t len)
 {
-	struct segment *last = &s->seg[s->nseg - 1];
-	struct iovec iov[2] = {
-		{ (void *)line, len },
-		{ (void *)"\n", 1 },
-	};
-	ssize_t n;
+	size_t cap;
+	char *grown;
 
-	if (s->stats.bytes + len + 1 > s->max_bytes) {
+	if (s->stats.bytes + s->batch_len + len + 1 > s->max_bytes) {
 		s->stats.dropped_full++;
 		return -ENOSPC;
 	}
-	if (last->size > 0 && last->size + len + 1 > s->segment_max) {
-		if (spool_rotate(s) != 0) {
+	if (s->batch_len + len + 1 > s->batch_cap) {
+		cap = s->batch_cap ? s->batch_cap : 65536;
+		while (cap < s->batch_len + len + 1)
+			cap *= 2;
+		grown = realloc(s->batch, cap);
+		if (grown == NULL) {
 			s->stats.write_errors++;
 			return -EIO;
 		}
-		last = &s->seg[s->nseg - 1];
+		s->batch = grown;
+		s->batch_cap = cap;
 	}
-
-	/* One writev(), so a killed collector leaves the line whole or, at
-	 * worst, cut at the end where the next start trims it. */
-	n = writev(s->wfd, iov, 2);
-	if (n != (ssize_t)(len + 1)) {
-		s->stats.write_errors++;
-		c2w_clog_limited(&s->log, "%s: spool write failed: %s; "
-				 "message dropped", s->dir,
-				 n < 0 ? strerror(errno) : "short write");
-		if (n > 0 && ftruncate(s->wfd, (off_t)last->size) != 0)
-			s->stats.write_errors++;
-		return -EIO;
-	}
-	last->size += len + 1;
-	s->stats.bytes += len + 1;
+	memcpy(s->batch + s->batch_len, line, len);
+	s->batch[s->batch_len + len] = '\n';
+	s->batch_len += len + 1;
 	s->stats.spooled++;
-	s->dirty = true;
 	return 0;
+}
+
+/* Write whole lines to the last segment; a short write is cut back so the
+ * segment ends at a line break. */
+static int
+spool_write(struct c2w_spool *s, const char *data, size_t len)
+{
+	struct segment *last = &s->seg[s->nseg - 1];
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = write(s->wfd, data + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			c2w_clog_limited(&s->log, "%s: spool write failed: %s; "
+					 "messages dropped", s->dir,
+					 n < 0 ? strerror(errno) : "no space");
+			if (ftruncate(s->wfd, (off_t)last->size) != 0)
+				s->stats.write_errors++;
+			s->stats.write_errors++;
+			return -EIO;
+		}
+		done += (size_t)n;
+	}
+	last->size += len;
+	s->stats.bytes += len;
+	return 0;
+}
+
+/* Write the batch, starting a new segment where the last one would pass
+ * segment_max, never inside a line. */
+static int
+spool_flush_batch(struct c2w_spool *s)
+{
+	size_t start = 0, end = 0, line_end;
+	uint64_t size;
+	const char *nl;
+	int rc;
+
+	while (end < s->batch_len) {
+		nl = memchr(s->batch + end, '\n', s->batch_len - end);
+		line_end = (size_t)(nl - s->batch) + 1;
+		size = s->seg[s->nseg - 1].size;
+		if (size + (line_end - start) > s->segment_max &&
+		    (end > start || size > 0)) {
+			rc = end > start ? spool_write(s, s->batch + start,
+						       end - start) : 0;
+			if (rc == 0)
+				rc = spool_rotate(s);
+			if (rc != 0)
+				return rc;
+			start = end;
+		}
+		end = line_end;
+	}
+	return end > start ? spool_write(s, s->batch + start, end - start) : 0;
 }
 
 int
@@ -348,18 +395,46 @@ c2w_spool_sync(struct c2w_spool *s)
 {
 	int rc = 0;
 
-	if (s->dirty && fdatasync(s->wfd) != 0) {
-		s->stats.write_errors++;
-		c2w_clog_limited(&s->log, "%s: fdatasync failed: %s", s->dir,
-				 strerror(errno));
-		rc = -EIO;
+	if (s->batch_len > 0) {
+		rc = spool_flush_batch(s);
+		s->batch_len = 0;
+		if (rc == 0 && fdatasync(s->wfd) != 0) {
+			s->stats.write_errors++;
+			c2w_clog_limited(&s->log, "%s: fdatasync failed: %s",
+					 s->dir, strerror(errno));
+			rc = -EIO;
+		}
 	}
-	s->dirty = false;
 	if (s->cursor_dirty) {
 		msync((void *)s->cursor, sizeof(uint64_t), MS_ASYNC);
 		s->cursor_dirty = false;
 	}
 	return rc;
+}
+
+int
+c2w_spool_scan(struct c2w_spool *s, c2w_spool_line_fn fn, void *ctx)
+{
+	char path[PATH_MAX];
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	unsigned i;
+	FILE *fp;
+
+	for (i = 0; i < s->nseg; i++) {
+		segment_path(s, s->seg[i].id, path, sizeof(path));
+		fp = fopen(path, "r");
+		if (fp == NULL)
+			continue;
+		while ((n = getline(&line, &cap, fp)) > 0) {
+			if (line[n - 1] == '\n')
+				fn(ctx, line, (size_t)n - 1);
+		}
+		fclose(fp);
+	}
+	free(line);
+	return 0;
 }
 
 static const struct segment *
@@ -538,6 +613,7 @@ c2w_spool_close(struct c2w_spool *s)
 		munmap((void *)s->cursor, sizeof(uint64_t));
 	}
 	free(s->seg);
+	free(s->batch);
 	free(s->buf);
 	free(s->dir);
 	free(s);

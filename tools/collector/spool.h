@@ -9,13 +9,13 @@
  * syslog is down or slow and go out in order afterwards, also after a
  * restart of the collector.
  *
- * Durability: c2w_spool_append() writes the line with one write() call,
- * so it survives a crash of the collector (SIGKILL included) as soon as
- * the call returns. c2w_spool_sync() fdatasync()s the segment, after
- * which the line also survives a crash of the host. The read position
- * ("cursor" file, one 64-bit value in a shared mapping) moves past a
- * message right after it was handed to the socket, so a killed collector
- * neither resends nor skips it.
+ * Durability: c2w_spool_append() queues a line in memory and
+ * c2w_spool_sync() writes the queued lines and fdatasync()s the segment;
+ * after that a line survives a crash of the collector and of the host.
+ * A line cut short by a crash during the write is removed at the next
+ * start. The read position ("cursor" file, one 64-bit value in a shared
+ * mapping) moves past a message right after it was handed to the socket,
+ * so a killed collector neither resends nor skips it.
  *
  * When the segments reach the size limit, new messages are dropped and
  * counted: the oldest undelivered messages are kept. Called from the
@@ -58,7 +58,19 @@ int c2w_spool_open(const char *dir, uint64_t max_bytes,
 		   struct c2w_spool **spool);
 
 /**
- * Append one message.
+ * Callback of c2w_spool_scan() for each line.
+ *
+ * @param ctx
+ *   Caller context.
+ * @param line
+ *   Line without its line break; not NUL-terminated.
+ * @param len
+ *   Length of line.
+ */
+typedef void (*c2w_spool_line_fn)(void *ctx, const char *line, size_t len);
+
+/**
+ * Queue one message; c2w_spool_sync() writes it.
  *
  * @param spool
  *   Spool.
@@ -67,20 +79,39 @@ int c2w_spool_open(const char *dir, uint64_t max_bytes,
  * @param len
  *   Length of line.
  * @return
- *   0 on success, -ENOSPC if the size limit drops it, -EIO if the write
- *   failed.
+ *   0 on success, -ENOSPC if the size limit drops it, -EIO if no memory
+ *   was left for the queue.
  */
 int c2w_spool_append(struct c2w_spool *spool, const char *line, size_t len);
 
 /**
- * Make appended messages and the read position durable on disk.
+ * Write the queued messages and make them durable (fdatasync); schedule
+ * the read position for writeback.
  *
  * @param spool
  *   Spool.
  * @return
- *   0 on success or if nothing changed, -EIO if fdatasync() failed.
+ *   0 on success or if nothing was queued, -EIO if a write or
+ *   fdatasync() failed; the queued messages are then dropped and
+ *   counted in write_errors.
  */
 int c2w_spool_sync(struct c2w_spool *spool);
+
+/**
+ * Call fn for every line on disk, oldest first, sent or not. The
+ * collector reads the record origins of the spooled lines with it at
+ * start.
+ *
+ * @param spool
+ *   Spool.
+ * @param fn
+ *   Called for each line.
+ * @param ctx
+ *   Passed to fn.
+ * @return
+ *   0; segments that cannot be opened are skipped.
+ */
+int c2w_spool_scan(struct c2w_spool *spool, c2w_spool_line_fn fn, void *ctx);
 
 /**
  * Get the next message not yet sent, without moving past it.
