@@ -181,22 +181,41 @@ class Capture:
 def tshark_records(path, port):
     """Decode every IPFIX data record with tshark. Returns one dict per
     record: field name -> value, or a list when tshark shows the field
-    more than once (reverse counters reuse the forward names)."""
+    more than once (reverse counters reuse the forward names), plus
+    "_set" (its template ID) and "_frame" (its message's index)."""
     cmd = ["tshark", "-r", path, "-d", "udp.port==%d,cflow" % port,
            "-T", "json", "--no-duplicate-keys"]
     out = subprocess.run(cmd, capture_output=True, text=True).stdout
     records = []
-    for pkt in json.loads(out or "[]"):
+    for frame, pkt in enumerate(json.loads(out or "[]")):
         cflow = pkt["_source"]["layers"].get("cflow", {})
         for key, val in cflow.items():
             if not key.startswith("Set ") or not isinstance(val, dict):
                 continue
-            if int(val.get("cflow.flowset_id", "0")) < 256:
+            set_id = int(val.get("cflow.flowset_id", "0"))
+            if set_id < 256:
                 continue
             for fkey, flow in val.items():
                 if fkey.startswith("Flow ") and isinstance(flow, dict):
-                    records.append(_flatten(flow))
+                    rec = _flatten(flow)
+                    rec["_set"] = set_id
+                    rec["_frame"] = frame
+                    records.append(rec)
     return records
+
+
+# Template IDs of c2wall's records (docs/ipfix.md); options records such
+# as the exporter statistics use others.
+ALERT_SETS = (256, 257)
+FLOW_SETS = (258, 259, 260, 261, 264, 265, 266, 267)
+
+
+def alert_records(records):
+    return [r for r in records if r["_set"] in ALERT_SETS]
+
+
+def flow_records(records):
+    return [r for r in records if r["_set"] in FLOW_SETS]
 
 
 def _flatten(d, out=None):

@@ -37,7 +37,7 @@ def replay(work, pcap, args, ipfix=False):
     rows = []
     if ipfix:
         path = cap.stop()
-        rows = t.tshark_records(path, port)
+        rows = t.flow_records(t.tshark_records(path, port))
     return t.read_frames(tx1), out, rows
 
 

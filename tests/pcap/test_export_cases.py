@@ -35,8 +35,7 @@ def export(work, pcap, extra=()):
 def case_timestamps(work):
     pcap = case_file("timestamps", "two_packets_known_times.pcap")
     path, port, _ = export(work, pcap)
-    rows = [r for r in t.tshark_records(path, port)
-            if "cflow.flow_end_reason" in r]
+    rows = t.flow_records(t.tshark_records(path, port))
     t.check(len(rows) == 1, "timestamps: one flow record")
     if rows:
         r = rows[0]
@@ -82,22 +81,20 @@ def case_message_size(work):
                 for m in msgs), "message-size: no IP fragments")
     t.check(all(int(m[0]) - 8 == int(m[3]) for m in msgs),
             "message-size: UDP payload equals the IPFIX length")
-    rows = [r for r in t.tshark_records(path, port)
-            if "cflow.flow_end_reason" in r]
+    rows = t.flow_records(t.tshark_records(path, port))
     t.check(len(rows) == 300, "message-size: 300 flow records arrive (%d)"
             % len(rows))
-    # Sequence numbers count the data records sent before each message.
-    js = subprocess.run(
-        ["tshark", "-r", path, "-d", "udp.port==%d,cflow" % port, "-T",
-         "fields", "-e", "cflow.sequence", "-e", "cflow.srcaddr"],
-        capture_output=True, text=True).stdout.splitlines()
+    # Sequence numbers count the data records, options records included,
+    # sent before each message.
+    per_frame = {}
+    for r in t.tshark_records(path, port):
+        per_frame[r["_frame"]] = per_frame.get(r["_frame"], 0) + 1
     expect = 0
     seq_ok = True
-    for line in js:
-        seq, _, addrs = line.partition("\t")
-        if int(seq) != expect:
+    for i, m in enumerate(msgs):
+        if int(m[4]) != expect:
             seq_ok = False
-        expect += len([a for a in addrs.split(",") if a])
+        expect += per_frame.get(i, 0)
     t.check(seq_ok, "message-size: each sequence number counts the data "
             "records sent before its message")
 
@@ -105,8 +102,7 @@ def case_message_size(work):
 def case_end_reasons(work):
     pcap = case_file("end-reasons", "end_reasons.pcap")
     path, port, _ = export(work, pcap)
-    rows = [r for r in t.tshark_records(path, port)
-            if "cflow.flow_end_reason" in r]
+    rows = t.flow_records(t.tshark_records(path, port))
     by_port = {}
     for r in rows:
         by_port.setdefault(t.num(r.get("cflow.srcport")), []).append(

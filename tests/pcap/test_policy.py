@@ -26,8 +26,7 @@ def setup(work):
 
 def check_alerts(work, path, port, mode, firewall_event, action):
     """The alerts as tshark and ipfixDump decode them."""
-    alerts = [r for r in t.tshark_records(path, port)
-              if "cflow.flow_end_reason" not in r]
+    alerts = t.alert_records(t.tshark_records(path, port))
     t.check(len(alerts) == 3, "%s: three alert records (got %d)"
             % (mode, len(alerts)))
     by_flow = {(r.get("cflow.srcaddr"), t.num(r.get("cflow.srcport")),
@@ -112,7 +111,8 @@ def test_alert(work, inp, frames):
     t.check(rc == 0, "alert: c2wall exits 0")
     t.check(t.read_frames(tx1) == frames,
             "alert: every frame forwarded byte-identical, in order")
-    rows = t.tshark_records(path, port)
+    recs = t.tshark_records(path, port)
+    rows = t.alert_records(recs) + t.flow_records(recs)
     # Alerts carry the standard fields tshark knows by name.
     keyed = {(r.get("cflow.srcaddr"), r.get("cflow.dstaddr"),
               r.get("cflow.srcport"), r.get("cflow.dstport")) for r in rows}
