@@ -124,10 +124,62 @@ def case_end_reasons(work):
             "end-reasons: its packet counts add up to 41 (%s)" % d)
 
 
+def case_template_refresh(work):
+    """A collector that starts late, after the first templates went by,
+    decodes every record from the first template refresh on."""
+    conf = os.path.join(work, "refresh.conf")
+    with open(conf, "w") as f:
+        f.write("exporter = { mtu = 512; template_refresh_msgs = 2; };\n")
+    pcap = case_file("template-refresh", "flows_over_25min.pcap")
+    path, port, _ = export(work, pcap, ["--config", conf])
+    full = t.tshark_records(path, port)
+    flows = t.flow_records(full)
+    t.check(len(flows) == 26, "template-refresh: 26 flow records (%d)"
+            % len(flows))
+    out = subprocess.run(
+        ["tshark", "-r", path, "-d", "udp.port==%d,cflow" % port, "-T",
+         "fields", "-e", "cflow.flowset_id", "-e", "cflow.template_id"],
+        capture_output=True, text=True).stdout.splitlines()
+    msgs = []
+    for line in out:
+        set_col, _, tmpl_col = line.partition("\t")
+        msgs.append(([int(x) for x in set_col.split(",") if x],
+                     [int(x) for x in tmpl_col.split(",") if x]))
+    known, ordered = set(), True
+    for set_ids, tmpl_ids in msgs:
+        known.update(tmpl_ids)
+        if any(i >= 256 and i not in known for i in set_ids):
+            ordered = False
+    t.check(ordered, "template-refresh: each template precedes its data")
+
+    # The late collector starts after the first message with flow data
+    # and decodes what follows on its own.
+    first_data = next(i for i, m in enumerate(msgs)
+                      if any(x in t.FLOW_SETS for x in m[0]))
+    start = first_data + 1
+    refresh = next((i for i in range(start, len(msgs))
+                    if 2 in msgs[i][0]), None)
+    t.check(refresh is not None, "template-refresh: templates are resent "
+            "after the first data message")
+    if refresh is None:
+        return
+    late = os.path.join(work, "late.pcapng")
+    subprocess.run(["editcap", "-r", path, late,
+                    "%d-%d" % (start + 1, len(msgs))],
+                   check=True, capture_output=True)
+    got = t.flow_records(t.tshark_records(late, port))
+    before = sum(1 for r in flows if start <= r["_frame"] < refresh)
+    after = sum(1 for r in flows if r["_frame"] >= refresh)
+    t.check(after > 0 and len(got) == after, "template-refresh: the late "
+            "collector decodes the %d records from the refresh on (%d), "
+            "and none of the %d before it" % (after, len(got), before))
+
+
 def main():
     work = t.tempdir(CASE)
     {"timestamps": case_timestamps, "message-size": case_message_size,
-     "end-reasons": case_end_reasons}[CASE](work)
+     "end-reasons": case_end_reasons,
+     "template-refresh": case_template_refresh}[CASE](work)
     t.cleanup(work)
     t.done()
 
