@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 
 #include "config.h"
@@ -1179,18 +1180,36 @@ release_lists(struct load_ctx *ctx, struct c2w_config *loser)
 	}
 }
 
+/* Open the file once before libconfig does, to name what is wrong in
+ * words libconfig does not have: a directory, or a UTF-8 byte order
+ * mark that its parser reports as a bare syntax error. */
 static int
 open_check(const char *path, FILE *err)
 {
+	unsigned char head[3];
+	struct stat st;
 	FILE *f = fopen(path, "r");
 	int rc;
 
-	if (f != NULL) {
-		fclose(f);
-		return 0;
+	if (f == NULL) {
+		rc = -errno;
+		fprintf(err, "%s: cannot open config file: %s\n", path,
+			strerror(-rc));
+		return rc;
 	}
-	rc = -errno;
-	fprintf(err, "%s: cannot open config file: %s\n", path, strerror(-rc));
+	rc = 0;
+	if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
+		fprintf(err, "%s: not a regular file: give the path of a "
+			"config file\n", path);
+		rc = -EISDIR;
+	} else if (fread(head, 1, sizeof(head), f) == sizeof(head) &&
+		   head[0] == 0xef && head[1] == 0xbb && head[2] == 0xbf) {
+		fprintf(err, "%s:1: file starts with a UTF-8 byte order mark, "
+			"which libconfig cannot read: save it without one\n",
+			path);
+		rc = -EINVAL;
+	}
+	fclose(f);
 	return rc;
 }
 

@@ -317,6 +317,14 @@ apply_option(struct c2w_config *cfg, int c, struct list_state *lists,
 	const struct option_row *o = &option_rows[c];
 	char label[64];
 
+	/* getopt takes the next word as the value even when it is the next
+	 * option, as in "--mode --check". */
+	if (optarg != NULL && strncmp(optarg, "--", 2) == 0) {
+		fprintf(err, "%s: --%s: missing value before %s\n", prog,
+			o->name, optarg);
+		return -EINVAL;
+	}
+
 	switch (c) {
 	case OPT_IOCS:
 		return add_path(cfg->iocs, &cfg->n_iocs, &lists->iocs_seen,

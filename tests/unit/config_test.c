@@ -511,6 +511,32 @@ test_missing_file(void)
 }
 
 static void
+test_not_a_config_file(void)
+{
+	struct c2w_config cfg;
+	struct capture out;
+	char path[64];
+
+	c2w_config_defaults(&cfg);
+	capture_open(&out);
+	CHECK_EQ_U(c2w_config_load(&cfg, "/tmp", out.f), -EISDIR);
+	capture_text(&out);
+	CHECK(strcmp(out.buf, "/tmp: not a regular file: give the path of a "
+		     "config file\n") == 0);
+	capture_free(&out);
+
+	/* A byte order mark before an otherwise valid file. */
+	CHECK_EQ_U(load_text(&cfg, "\xef\xbb\xbfmode = \"tap\";\n", path,
+			     sizeof(path), &out), -EINVAL);
+	CHECK(strstr(out.buf, ":1: file starts with a UTF-8 byte order "
+		     "mark") != NULL);
+	CHECK_EQ_U(cfg.mode, C2W_MODE_INLINE);
+	unlink(path);
+	capture_free(&out);
+	c2w_config_free(&cfg);
+}
+
+static void
 test_options_override(void)
 {
 	struct c2w_config cfg;
@@ -693,6 +719,14 @@ test_option_errors(void)
 	capture_free(&out);
 	capture_free(&err);
 
+	/* The next option is no value. */
+	CHECK_EQ_U(run_options(&cfg, &out, &err, "--mode", "--check", NULL),
+		   C2W_OPTIONS_ERROR);
+	CHECK(strcmp(err.buf, "c2wall: --mode: missing value before "
+		     "--check\n") == 0);
+	capture_free(&out);
+	capture_free(&err);
+
 	CHECK_EQ_U(run_options(&cfg, &out, &err, "--check=yes", NULL),
 		   C2W_OPTIONS_ERROR);
 	CHECK(strcmp(err.buf, "c2wall: --check=yes: --check takes no "
@@ -827,6 +861,7 @@ main(void)
 	test_suggestions();
 	test_relative_paths();
 	test_missing_file();
+	test_not_a_config_file();
 	test_options_override();
 	test_config_order();
 	test_bad_numbers();
