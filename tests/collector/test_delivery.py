@@ -270,7 +270,7 @@ def resend_window(msgs, sent, window):
     """Messages an exporter sends after a reconnect: its templates with the
     current sequence number, then the last window data messages with
     their original numbers, then the rest."""
-    # Every data message of ipfix_gen after the first holds 3 records.
+    # Every data message of ipfix_gen after the first contains 3 records.
     current = (sequence_of(msgs[sent]) if sent < len(msgs) else
                sequence_of(msgs[-1]) + 3)
     tmpl = with_sequence(msgs[0], current)

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * c2wall-collector: receives c2wall's IPFIX alert and flow records over
- * UDP, TCP or TLS, or from an IPFIX file (RFC 5655), and writes them as
- * CEF lines for Microsoft Sentinel's CommonSecurityLog, as JSON lines, or
- * as CEF over syslog through an on-disk spool. docs/collector.md
- * describes the options, the delivery guarantees and the counters.
+ * UDP, TCP or TLS, or from an IPFIX file (RFC 5655). It writes them as CEF
+ * lines for Microsoft Sentinel's CommonSecurityLog, as JSON lines, or as
+ * CEF over syslog through an on-disk spool. docs/collector.md describes
+ * the options, the delivery guarantees and the counters.
  *
  * One thread does all the work in a poll loop; a second one only waits
  * for SIGINT and SIGTERM and wakes the loop.
@@ -171,8 +171,8 @@ on_message(void *arg, struct c2w_input_source *src, const uint8_t *msg,
 				 on_decode_error, &m);
 }
 
-/* End of a batch: the lines are on disk before the dedup state says they
- * were written, so a crash can repeat records but never lose them. */
+/* End of a batch: the lines are on disk before the dedup state records
+ * them as written, so a crash can repeat records but never lose them. */
 static void
 commit_batch(struct collector *c)
 {

@@ -17,7 +17,7 @@ struct c2w_dedup_entry {
 	char identity[C2W_INPUT_IDENTITY_MAX];
 	uint32_t domain;
 	uint32_t last;           /* sequence number of the last record */
-	bool valid;              /* last holds a record */
+	bool valid;              /* last is set */
 	uint64_t session_id;     /* session of the last message */
 };
 

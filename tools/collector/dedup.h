@@ -5,7 +5,7 @@
 /*
  * Skips records an exporter sends again. After a TCP or TLS reconnect,
  * c2wall's exporter resends recent messages with their original sequence
- * numbers; the collector keeps, per exporter identity and observation
+ * numbers. The collector keeps, per exporter identity and observation
  * domain, the sequence number of the last record it wrote and skips
  * records at or below it (RFC 1982 serial arithmetic, so the 32-bit
  * counter may wrap). A restarted exporter counts from 0 again, so the
@@ -71,7 +71,7 @@ int c2w_dedup_open(const char *dir, struct c2w_dedup **dedup);
  * @param sequence
  *   Sequence number in the message header.
  * @param has_templates
- *   Whether the message holds a template set.
+ *   Whether the message contains a template set.
  * @return
  *   Entry to pass to c2w_dedup_check(), or NULL when the table is full
  *   and the message is not deduplicated.

@@ -25,10 +25,6 @@
  * cannot starve the others. */
 #define INPUT_READS_PER_ROUND 16
 #define INPUT_DATAGRAMS_PER_ROUND 64
-/* A UDP source that sent nothing for this long loses its templates when
- * the session table is full; RFC 7011 section 8.4 lets a collector
- * expire templates of UDP exporters. */
-#define INPUT_UDP_IDLE_MS (30u * 60u * 1000u)
 
 enum listener_kind {
 	LISTEN_UDP,

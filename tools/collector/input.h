@@ -4,8 +4,8 @@
 
 /*
  * Network inputs of the collector: IPFIX over UDP (one message per
- * datagram), over TCP and over TLS (RFC 7011 section 10.4: messages back
- * to back, framed by the length in each header). Every socket is
+ * datagram), over TCP and over TLS (RFC 7011: messages back to back,
+ * framed by the length in each header). Every socket is
  * non-blocking and served from the collector's poll loop, so a slow or
  * stalled peer never holds up the others. A peer whose stream does not
  * start with a valid header (version 10, length 16 or more) is
@@ -107,7 +107,7 @@ int c2w_input_open(const struct c2w_input_config *cfg,
  *   Size of fds; descriptors beyond it are left out this round.
  * @param timeout_ms
  *   Lowered to the time until the next input deadline, 0 if a TLS
- *   session holds decrypted data not yet read.
+ *   session has decrypted data not yet read.
  * @return
  *   Number of entries filled.
  */

@@ -527,7 +527,7 @@ varlen_read(const uint8_t **p, const uint8_t *end)
 	return end - *p < len ? -1 : len;
 }
 
-/* Whether p holds well-formed UTF-8 (RFC 3629): no overlong forms, no
+/* Whether p is well-formed UTF-8 (RFC 3629): no overlong forms, no
  * surrogates, nothing above U+10FFFF. NUL octets count as invalid. */
 static bool
 utf8_valid(const uint8_t *p, size_t len)
@@ -820,8 +820,8 @@ event_fill(const struct decode_template *t, const struct decode_values *v,
 	ev->ioc_last_seen = (int64_t)v->num[T_LAST_SEEN];
 }
 
-/* Whether the octets left in a data set are all zero, as RFC 7011 section
- * 3.3.1 requires of padding. */
+/* Whether the octets left in a data set are all zero, as RFC 7011
+ * requires of padding. */
 static bool
 is_padding(const uint8_t *p, const uint8_t *end)
 {

@@ -151,7 +151,7 @@ int c2w_decode_message(struct c2w_decode *dec, const uint8_t *msg, size_t len,
 		       c2w_decode_error_fn on_error, void *ctx);
 
 /**
- * Tell whether a message holds a template or options template set. The
+ * Tell whether a message contains a template or options template set. The
  * dedup rule reads it before the records to spot a restarted exporter.
  *
  * @param msg

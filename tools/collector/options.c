@@ -41,7 +41,7 @@ static const char usage_text[] =
 	"                            octet counting)\n"
 	"  --spool DIR               queue syslog messages on disk in DIR while\n"
 	"                            syslog is down or slow (TCP only); also\n"
-	"                            holds the duplicate-detection state\n"
+	"                            contains the duplicate-detection state\n"
 	"  --spool-max BYTES         spool size limit (default 268435456);\n"
 	"                            newer messages are dropped beyond it\n"
 	"  --syslog-format 3164|5424 syslog header format (default 3164)\n"

@@ -28,6 +28,7 @@ struct c2w_output {
 	FILE *cef;
 	FILE *json;
 	struct c2w_sender *sender; /* NULL without --syslog */
+	bool unsynced;           /* file lines written since the last sync */
 	char hostname[256];
 	char *line;              /* CEF line, max_line + 1 bytes */
 	char *msg;               /* syslog message around it */
@@ -500,6 +501,7 @@ c2w_output_write(struct c2w_output *o, const struct c2w_cef_event *ev,
 	bool cut = false;
 	int rc = 0, err;
 
+	o->unsynced = true;
 	if (o->cef != NULL) {
 		err = c2w_cef_format(ev, &o->cfg.device, o->cfg.max_line,
 				     o->line, o->cfg.max_line + 1, &len, &cut);
@@ -558,10 +560,12 @@ c2w_output_commit(struct c2w_output *o, bool durable)
 {
 	int rc = c2w_output_flush(o);
 
-	if (durable && (sync_file(o->cef) != 0 || sync_file(o->json) != 0)) {
+	if (durable && o->unsynced &&
+	    (sync_file(o->cef) != 0 || sync_file(o->json) != 0)) {
 		o->stats.send_errors++;
 		rc = -EIO;
 	}
+	o->unsynced = false;
 	if (o->sender != NULL && c2w_sender_sync(o->sender) != 0)
 		rc = -EIO;
 	return rc;

@@ -10,10 +10,11 @@
  *
  * With a spool directory (TCP only) every message goes through the spool
  * (spool.h) and is sent from there by non-blocking sends driven by the
- * collector's poll loop: a down or slow syslog server never blocks the
- * inputs. The sender follows how many octets the server's TCP stack
- * acknowledged (TCP_INFO); when the connection breaks, messages that
- * were sent but not acknowledged are sent again after the reconnect.
+ * collector's poll loop, so a down or slow syslog server does not block
+ * the inputs. Only the lookup of a host name blocks, so give an address.
+ * The sender follows how many octets the server's TCP stack acknowledged
+ * (TCP_INFO). When the connection breaks, messages that were sent but
+ * not acknowledged are sent again after the reconnect.
  * Without a spool, messages are sent at once with a blocking send of at
  * most C2W_SENDER_SEND_TIMEOUT_S seconds and dropped while syslog is
  * down. Called from the collector's main thread only.
@@ -51,9 +52,9 @@ struct c2w_sender_stats {
 	uint64_t pending_bytes;  /* spool octets not yet sent */
 };
 
-/* Where a record came from: the dedup key and its sequence number. The
- * spool keeps it with each line, so the dedup state can be rebuilt from
- * the spool after a crash. */
+/* Origin of a record: the dedup key and its sequence number. The spool
+ * keeps it with each line, so the dedup state can be rebuilt from the
+ * spool after a crash. */
 struct c2w_sender_origin {
 	const char *identity;
 	uint32_t domain;

@@ -9,9 +9,9 @@
  * syslog is down or slow and go out in order afterwards, also after a
  * restart of the collector.
  *
- * Durability: c2w_spool_append() queues a line in memory and
- * c2w_spool_sync() writes the queued lines and fdatasync()s the segment;
- * after that a line survives a crash of the collector and of the host.
+ * Durability: c2w_spool_append() queues a line in memory, and
+ * c2w_spool_sync() writes the queued lines and fdatasync()s the segment.
+ * After that a line survives a crash of the collector and of the host.
  * A line cut short by a crash during the write is removed at the next
  * start. The read position ("cursor" file, one 64-bit value in a shared
  * mapping) moves past a message right after it was handed to the socket,
