@@ -56,14 +56,6 @@ def expected_lines(path):
     return [cef_body(x) for x in r.stdout.splitlines()]
 
 
-def with_sequence(msg, seq):
-    return msg[:8] + struct.pack("!I", seq) + msg[12:]
-
-
-def sequence_of(msg):
-    return struct.unpack("!I", msg[8:12])[0]
-
-
 class Collector:
     """c2wall-collector with its stderr read in the background."""
 
@@ -266,14 +258,19 @@ def case_tls(tmp):
     col.stop()
 
 
+def with_export_time(msg, seconds):
+    return msg[:4] + struct.pack("!I", seconds) + msg[8:]
+
+
+def export_time_of(msg):
+    return struct.unpack("!I", msg[4:8])[0]
+
+
 def resend_window(msgs, sent, window):
-    """Messages an exporter sends after a reconnect: its templates with the
-    current sequence number, then the last window data messages with
-    their original numbers, then the rest."""
-    # Every data message of ipfix_gen after the first contains 3 records.
-    current = (sequence_of(msgs[sent]) if sent < len(msgs) else
-               sequence_of(msgs[-1]) + 3)
-    tmpl = with_sequence(msgs[0], current)
+    """Messages c2wall's exporter sends after a reconnect: its template
+    message as first built (sequence number 0) with a new export time,
+    then the last window data messages byte for byte, then the rest."""
+    tmpl = with_export_time(msgs[0], export_time_of(msgs[0]) + 60)
     return [tmpl] + msgs[sent - window:sent] + msgs[sent:]
 
 
@@ -293,12 +290,13 @@ def case_dedup(tmp):
     check([cef_body(x) for x in lines] == want,
           "dedup: resent window written once", len(lines))
 
-    # A restarted exporter counts from 0 again and must not be skipped.
-    send_all(port, msgs[:3])
+    # A restarted exporter counts from 0 again, with later export times,
+    # and must not be skipped.
+    later = export_time_of(msgs[0]) + 120
+    send_all(port, [with_export_time(m, later) for m in msgs[:3]])
     lines = wait_lines(cef, len(want) + 4)
     check([cef_body(x) for x in lines[len(want):]] == want[:4],
           "dedup: restarted exporter's records written", lines[len(want):])
-    # The same address in another observation domain is another exporter.
     c = col.stop()
     check(c.get("duplicates") == 9, "dedup: 3 messages of 3 records skipped",
           c)

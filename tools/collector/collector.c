@@ -75,6 +75,7 @@ struct message_ctx {
 	struct collector *c;
 	struct c2w_input_source *src;
 	struct c2w_dedup_entry *entry;
+	uint32_t export_time;    /* of the message, Unix seconds */
 };
 
 /* Set before the signal thread starts; read by it. */
@@ -104,7 +105,7 @@ on_record(void *arg, const struct c2w_decode_record *rec)
 		c->stats.other_records++;
 		return;
 	}
-	if (c2w_dedup_check(c->dedup, m->entry, rec->sequence))
+	if (c2w_dedup_check(c->dedup, m->entry, rec->sequence, m->export_time))
 		return;
 	c->stats.records++;
 	c->stats.invalid_strings += rec->invalid_strings;
@@ -115,6 +116,7 @@ on_record(void *arg, const struct c2w_decode_record *rec)
 			.identity = m->src->identity,
 			.domain = rec->domain,
 			.sequence = rec->sequence,
+			.export_time = m->export_time,
 		};
 
 		/* Sink failures are counted in the output stats. */
@@ -163,10 +165,12 @@ on_message(void *arg, struct c2w_input_source *src, const uint8_t *msg,
 	struct c2w_decode_header hdr;
 
 	c->stats.messages++;
-	if (src->stream && c2w_decode_header(msg, len, &hdr) == 0)
+	if (src->stream && c2w_decode_header(msg, len, &hdr) == 0 &&
+	    c2w_decode_has_data(msg, len)) {
+		m.export_time = hdr.export_time;
 		m.entry = c2w_dedup_begin(c->dedup, src->identity, hdr.domain,
-					  src->session_id, hdr.sequence,
-					  c2w_decode_has_templates(msg, len));
+					  hdr.sequence, hdr.export_time);
+	}
 	(void)c2w_decode_message(src->dec, msg, len, on_record,
 				 on_decode_error, &m);
 }
@@ -441,7 +445,6 @@ open_input(struct collector *c)
 	rc = c2w_decode_new(c->opt.in.pen, &f->dec);
 	if (rc != 0)
 		return rc;
-	f->session_id = c2w_input_session_id();
 	snprintf(f->identity, sizeof(f->identity), "file");
 	snprintf(f->name, sizeof(f->name), "--input %.60s", c->opt.input);
 	return 0;
@@ -453,7 +456,7 @@ static void
 observe_origin(void *arg, const struct c2w_sender_origin *origin)
 {
 	c2w_dedup_observe(arg, origin->identity, origin->domain,
-			  origin->sequence);
+			  origin->sequence, origin->export_time);
 }
 
 static int

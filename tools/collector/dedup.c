@@ -11,14 +11,14 @@
 #include "input.h"
 #include "log.h"
 
-#define DEDUP_HEADER "# c2wall-collector dedup state 1"
+#define DEDUP_HEADER "# c2wall-collector dedup state 2"
 
 struct c2w_dedup_entry {
 	char identity[C2W_INPUT_IDENTITY_MAX];
 	uint32_t domain;
 	uint32_t last;           /* sequence number of the last record */
 	bool valid;              /* last is set */
-	uint64_t session_id;     /* session of the last message */
+	uint32_t export_time;    /* of the message of the last record */
 };
 
 struct c2w_dedup {
@@ -59,14 +59,15 @@ entry_add(struct c2w_dedup *d, const char *identity, uint32_t domain)
 	return e;
 }
 
-/* Lines are "DOMAIN LAST IDENTITY"; the identity runs to the line end. */
+/* Lines are "DOMAIN LAST EXPORT_TIME IDENTITY"; the identity runs to the
+ * line end. */
 static int
 dedup_load(struct c2w_dedup *d)
 {
 	char line[C2W_INPUT_IDENTITY_MAX + 64];
 	struct c2w_dedup_entry *e;
 	unsigned lineno = 0;
-	uint32_t domain, last;
+	uint32_t domain, last, export_time;
 	int used;
 	FILE *fp;
 
@@ -78,8 +79,9 @@ dedup_load(struct c2w_dedup *d)
 		line[strcspn(line, "\n")] = '\0';
 		if (line[0] == '#' || line[0] == '\0')
 			continue;
-		if (sscanf(line, "%" SCNu32 " %" SCNu32 " %n", &domain, &last,
-			   &used) != 2 || line[used] == '\0') {
+		if (sscanf(line, "%" SCNu32 " %" SCNu32 " %" SCNu32 " %n",
+			   &domain, &last, &export_time, &used) != 3 ||
+		    line[used] == '\0') {
 			c2w_clog("%s:%u: invalid dedup line skipped: %.80s",
 				 d->path, lineno, line);
 			continue;
@@ -88,6 +90,7 @@ dedup_load(struct c2w_dedup *d)
 		if (e == NULL)
 			break;
 		e->last = last;
+		e->export_time = export_time;
 		e->valid = true;
 	}
 	fclose(fp);
@@ -134,10 +137,9 @@ c2w_dedup_open(const char *dir, struct c2w_dedup **out)
 
 struct c2w_dedup_entry *
 c2w_dedup_begin(struct c2w_dedup *d, const char *identity, uint32_t domain,
-		uint64_t session_id, uint32_t sequence, bool has_templates)
+		uint32_t sequence, uint32_t export_time)
 {
 	struct c2w_dedup_entry *e = entry_find(d, identity, domain);
-	bool first;
 
 	if (e == NULL)
 		e = entry_add(d, identity, domain);
@@ -145,20 +147,17 @@ c2w_dedup_begin(struct c2w_dedup *d, const char *identity, uint32_t domain,
 		d->stats.untracked++;
 		return NULL;
 	}
-	first = e->session_id != session_id;
-	e->session_id = session_id;
-	if (!e->valid)
-		return e;
 
-	/* Serial arithmetic: the signed distance from the next expected
-	 * sequence number. */
-	if ((first && sequence == 0 && has_templates) ||
-	    (int32_t)(sequence - (e->last + 1u)) <
-	    -(int32_t)C2W_DEDUP_RESTART_GAP) {
+	/* Serial arithmetic: negative means below the next expected
+	 * number. A resent message is never newer than the last one
+	 * written; a restarted exporter's message is. */
+	if (e->valid && (int32_t)(sequence - (e->last + 1u)) < 0 &&
+	    export_time > e->export_time) {
 		c2w_clog("%s domain %" PRIu32 ": exporter restarted "
-			 "(sequence %" PRIu32 " after %" PRIu32 "); "
-			 "sequence state reset", identity, domain, sequence,
-			 e->last);
+			 "(sequence %" PRIu32 " after %" PRIu32 ", export time "
+			 "%" PRIu32 " after %" PRIu32 "); sequence state reset",
+			 identity, domain, sequence, e->last, export_time,
+			 e->export_time);
 		e->valid = false;
 		d->stats.restarts++;
 		d->dirty = true;
@@ -168,7 +167,7 @@ c2w_dedup_begin(struct c2w_dedup *d, const char *identity, uint32_t domain,
 
 bool
 c2w_dedup_check(struct c2w_dedup *d, struct c2w_dedup_entry *e,
-		uint32_t sequence)
+		uint32_t sequence, uint32_t export_time)
 {
 	if (e == NULL)
 		return false;
@@ -177,6 +176,7 @@ c2w_dedup_check(struct c2w_dedup *d, struct c2w_dedup_entry *e,
 		return true;
 	}
 	e->last = sequence;
+	e->export_time = export_time;
 	e->valid = true;
 	d->dirty = true;
 	return false;
@@ -184,7 +184,7 @@ c2w_dedup_check(struct c2w_dedup *d, struct c2w_dedup_entry *e,
 
 void
 c2w_dedup_observe(struct c2w_dedup *d, const char *identity,
-		  uint32_t domain, uint32_t sequence)
+		  uint32_t domain, uint32_t sequence, uint32_t export_time)
 {
 	struct c2w_dedup_entry *e = entry_find(d, identity, domain);
 
@@ -193,6 +193,7 @@ c2w_dedup_observe(struct c2w_dedup *d, const char *identity,
 	if (e == NULL)
 		return;
 	e->last = sequence;
+	e->export_time = export_time;
 	e->valid = true;
 	d->dirty = true;
 }
@@ -213,8 +214,9 @@ dedup_write(struct c2w_dedup *d, int fd)
 		const struct c2w_dedup_entry *e = d->entries[i];
 
 		if (e->valid)
-			fprintf(fp, "%" PRIu32 " %" PRIu32 " %s\n", e->domain,
-				e->last, e->identity);
+			fprintf(fp, "%" PRIu32 " %" PRIu32 " %" PRIu32 " %s\n",
+				e->domain, e->last, e->export_time,
+				e->identity);
 	}
 	if (fflush(fp) != 0 || fdatasync(fd) != 0)
 		rc = -errno;

@@ -4,31 +4,32 @@
 
 /*
  * Skips records an exporter sends again. After a TCP or TLS reconnect,
- * c2wall's exporter resends recent messages with their original sequence
- * numbers. The collector keeps, per exporter identity and observation
- * domain, the sequence number of the last record it wrote and skips
- * records at or below it (RFC 1982 serial arithmetic, so the 32-bit
- * counter may wrap). A restarted exporter counts from 0 again, so the
- * state of an exporter is reset when
- *  - the first message of a new transport session has sequence number 0
- *    and carries a template set, or
- *  - a message's sequence number lies more than C2W_DEDUP_RESTART_GAP
- *    records below the next expected one.
+ * c2wall's exporter resends recent messages byte for byte, with their
+ * original sequence numbers and export times. The collector keeps, per
+ * exporter identity and observation domain, the sequence number of the
+ * last record it wrote and the export time of its message, and skips
+ * records at or below that sequence number (RFC 1982 serial arithmetic,
+ * so the 32-bit counter may wrap).
+ *
+ * A restarted exporter counts from 0 again, but its messages carry new
+ * export times. So a data message whose sequence number lies below the
+ * next expected one is a resend if its export time is not later than
+ * the stored one, and a restart otherwise: the state of that exporter
+ * and domain is then reset. Messages without data sets (templates) never
+ * change the state, because c2wall resends its template messages with
+ * their first sequence number and a new export time.
+ *
  * With a state directory, c2w_dedup_save() writes the state to a file
  * there; the caller saves only after the records' output is on disk. The
  * spooled lines carry their origin too, and c2w_dedup_observe() replays
  * them at start, so records that reached the spool after the last save
- * are not written again either.
- * Called from the collector's main thread only.
+ * are not written again either. Called from the collector's main thread
+ * only.
  */
 
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Records below the expected sequence number that still count as a
- * resend window rather than a restart. The exporter's window is a few
- * thousand messages, far below this. */
-#define C2W_DEDUP_RESTART_GAP 1000000u
 /* Exporter and domain pairs tracked; more are not deduplicated. */
 #define C2W_DEDUP_ENTRIES_MAX 4096
 #define C2W_DEDUP_FILE "dedup.state"
@@ -57,8 +58,8 @@ struct c2w_dedup_entry;
 int c2w_dedup_open(const char *dir, struct c2w_dedup **dedup);
 
 /**
- * Look up the state of an exporter and domain at the start of a message
- * and apply the restart rule.
+ * Look up the state of an exporter and domain at the start of a data
+ * message and apply the restart rule.
  *
  * @param dedup
  *   State.
@@ -66,20 +67,18 @@ int c2w_dedup_open(const char *dir, struct c2w_dedup **dedup);
  *   Exporter identity: IP address or "tls:" and certificate subject.
  * @param domain
  *   Observation domain ID of the message.
- * @param session_id
- *   ID of the transport session the message arrived on.
  * @param sequence
  *   Sequence number in the message header.
- * @param has_templates
- *   Whether the message contains a template set.
+ * @param export_time
+ *   Export time in the message header, Unix seconds.
  * @return
  *   Entry to pass to c2w_dedup_check(), or NULL when the table is full
  *   and the message is not deduplicated.
  */
 struct c2w_dedup_entry *c2w_dedup_begin(struct c2w_dedup *dedup,
 					const char *identity, uint32_t domain,
-					uint64_t session_id, uint32_t sequence,
-					bool has_templates);
+					uint32_t sequence,
+					uint32_t export_time);
 
 /**
  * Decide whether a record was already written and, if not, record its
@@ -91,11 +90,13 @@ struct c2w_dedup_entry *c2w_dedup_begin(struct c2w_dedup *dedup,
  *   Entry from c2w_dedup_begin(), may be NULL.
  * @param sequence
  *   Sequence number of the record.
+ * @param export_time
+ *   Export time of the record's message, Unix seconds.
  * @return
  *   true if the record is a duplicate and must be skipped.
  */
 bool c2w_dedup_check(struct c2w_dedup *dedup, struct c2w_dedup_entry *entry,
-		     uint32_t sequence);
+		     uint32_t sequence, uint32_t export_time);
 
 /**
  * Set the last sequence number of an exporter and domain from a record
@@ -110,9 +111,12 @@ bool c2w_dedup_check(struct c2w_dedup *dedup, struct c2w_dedup_entry *entry,
  *   Observation domain ID.
  * @param sequence
  *   Sequence number of the spooled record.
+ * @param export_time
+ *   Export time of its message, Unix seconds.
  */
 void c2w_dedup_observe(struct c2w_dedup *dedup, const char *identity,
-		       uint32_t domain, uint32_t sequence);
+		       uint32_t domain, uint32_t sequence,
+		       uint32_t export_time);
 
 /**
  * Write the state file if the state changed since the last save: a new

@@ -81,14 +81,6 @@ struct c2w_input {
 	uint8_t dgram[65536];
 };
 
-uint64_t
-c2w_input_session_id(void)
-{
-	static uint64_t next;
-
-	return ++next;
-}
-
 static int
 set_nonblock(int fd)
 {
@@ -133,7 +125,6 @@ source_init(struct c2w_input *in, struct c2w_input_source *src,
 	rc = c2w_decode_new(in->cfg.pen, &src->dec);
 	if (rc != 0)
 		return rc;
-	src->session_id = c2w_input_session_id();
 	src->stream = strcmp(kind, "udp") != 0;
 	addr_text(ss, src->identity, sizeof(src->identity), &port);
 	snprintf(src->name, sizeof(src->name), "%s %.46s:%u", kind,
@@ -210,6 +201,10 @@ tls_open(struct c2w_input *in)
 	if (in->tls == NULL)
 		return -ENOMEM;
 	SSL_CTX_set_min_proto_version(in->tls, TLS1_2_VERSION);
+	/* No TLS 1.3 session tickets: an exporter that never reads would
+	 * leave them unread, and its close() then resets the connection,
+	 * which discards the data still queued for the collector. */
+	SSL_CTX_set_num_tickets(in->tls, 0);
 	if (SSL_CTX_use_certificate_chain_file(in->tls, cfg->tls_cert) != 1) {
 		log_openssl("--tls-cert", cfg->tls_cert);
 		return -EPROTO;

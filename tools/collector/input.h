@@ -35,7 +35,6 @@
  * input file. */
 struct c2w_input_source {
 	struct c2w_decode *dec;
-	uint64_t session_id;     /* unique per transport session */
 	bool stream;             /* TCP or TLS: the dedup rule applies */
 	/* Exporter identity for the dedup state: "tls:" and the certificate
 	 * subject of a verified client, else the IP address. */
@@ -147,13 +146,5 @@ void c2w_input_get_stats(const struct c2w_input *in,
  *   Input, may be NULL.
  */
 void c2w_input_close(struct c2w_input *in);
-
-/**
- * Give a new transport session a unique ID.
- *
- * @return
- *   An ID not returned before in this process, never 0.
- */
-uint64_t c2w_input_session_id(void);
 
 #endif /* C2W_INPUT_H */

@@ -238,7 +238,7 @@ c2w_decode_free(struct c2w_decode *dec)
 }
 
 bool
-c2w_decode_has_templates(const uint8_t *msg, size_t len)
+c2w_decode_has_data(const uint8_t *msg, size_t len)
 {
 	size_t off = C2W_DECODE_HEADER_LEN;
 	uint16_t set_id, set_len;
@@ -246,7 +246,7 @@ c2w_decode_has_templates(const uint8_t *msg, size_t len)
 	while (off + 4 <= len) {
 		set_id = rd16(msg + off);
 		set_len = rd16(msg + off + 2);
-		if (set_id == DECODE_SET_TEMPLATE || set_id == DECODE_SET_OPTIONS)
+		if (set_id >= DECODE_FIRST_DATA_SET)
 			return true;
 		if (set_len < 4)
 			return false;

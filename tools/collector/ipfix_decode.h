@@ -151,18 +151,18 @@ int c2w_decode_message(struct c2w_decode *dec, const uint8_t *msg, size_t len,
 		       c2w_decode_error_fn on_error, void *ctx);
 
 /**
- * Tell whether a message contains a template or options template set. The
- * dedup rule reads it before the records to spot a restarted exporter.
+ * Tell whether a message contains a data set. The dedup rule looks only
+ * at messages with data.
  *
  * @param msg
  *   Message whose header was checked with c2w_decode_header().
  * @param len
  *   Length of msg in bytes.
  * @return
- *   true if a set with ID 2 or 3 starts before the first set whose
- *   framing is broken, false otherwise.
+ *   true if a set with an ID of 256 or more starts before the first set
+ *   whose framing is broken, false otherwise.
  */
-bool c2w_decode_has_templates(const uint8_t *msg, size_t len);
+bool c2w_decode_has_data(const uint8_t *msg, size_t len);
 
 /**
  * Name a decode error as used in counters, e.g. "bad_template".

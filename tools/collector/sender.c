@@ -397,7 +397,8 @@ sender_send_direct(struct c2w_sender *s, const char *msg, size_t len)
 	return 0;
 }
 
-/* Spool line: "=DOMAIN SEQUENCE IDENTITY" or "-", a tab, the message. */
+/* Spool line: "=DOMAIN SEQUENCE EXPORT_TIME IDENTITY" or "-", a tab, the
+ * message. */
 int
 c2w_sender_submit(struct c2w_sender *s, const char *msg, size_t len,
 		  const struct c2w_sender_origin *origin)
@@ -408,9 +409,9 @@ c2w_sender_submit(struct c2w_sender *s, const char *msg, size_t len,
 	if (s->spool == NULL)
 		return sender_send_direct(s, msg, len);
 	if (origin != NULL)
-		n = snprintf(head, sizeof(head), "=%" PRIu32 " %" PRIu32 " %s\t",
-			     origin->domain, origin->sequence,
-			     origin->identity);
+		n = snprintf(head, sizeof(head), "=%" PRIu32 " %" PRIu32 " %"
+			     PRIu32 " %s\t", origin->domain, origin->sequence,
+			     origin->export_time, origin->identity);
 	else
 		n = snprintf(head, sizeof(head), "-\t");
 	if (n < 0 || (size_t)n >= sizeof(head) ||
@@ -442,8 +443,9 @@ scan_line(void *arg, const char *line, size_t len)
 		return;
 	memcpy(head, line, (size_t)(tab - line));
 	head[tab - line] = '\0';
-	if (sscanf(head, "=%" SCNu32 " %" SCNu32 " %n", &o.domain,
-		   &o.sequence, &used) != 2 || head[used] == '\0')
+	if (sscanf(head, "=%" SCNu32 " %" SCNu32 " %" SCNu32 " %n", &o.domain,
+		   &o.sequence, &o.export_time, &used) != 3 ||
+	    head[used] == '\0')
 		return;
 	o.identity = head + used;
 	sc->fn(sc->ctx, &o);

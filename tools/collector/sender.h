@@ -59,6 +59,7 @@ struct c2w_sender_origin {
 	const char *identity;
 	uint32_t domain;
 	uint32_t sequence;
+	uint32_t export_time;    /* of the record's message, Unix seconds */
 };
 
 /**
