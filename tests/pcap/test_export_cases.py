@@ -175,11 +175,43 @@ def case_template_refresh(work):
             "and none of the %d before it" % (after, len(got), before))
 
 
+def case_collector_burst(work):
+    """5000 flows that end together reach c2wall-collector over UDP
+    without a loss."""
+    port = t.free_udp_port()
+    cef = os.path.join(work, "all.cef")
+    coll = subprocess.Popen(
+        [COLLECTOR, "--listen", "udp://127.0.0.1:%d" % port, "--all-flows",
+         "--cef", cef], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True)
+    time.sleep(0.5)
+    pcap = case_file("flow-table-full", "5000_flows_then_ioc.pcap")
+    vdevs, _, _ = t.pair_vdevs(work, pcap)
+    rc, out, _ = t.run_c2wall(BIN, vdevs, [
+        "--export", "all", "--idle-exit", "500",
+        "--ipfix", "udp://127.0.0.1:%d" % port])
+    t.check(rc == 0, "collector-burst: c2wall exits 0")
+    sent = (t.summary_counter(out, "flow_records_sent") or 0)
+    time.sleep(1)
+    coll.terminate()
+    _, err = coll.communicate(timeout=20)
+    print("# collector: " + err.strip().splitlines()[-1] if err else "")
+    lines = open(cef).read().splitlines() if os.path.exists(cef) else []
+    flows = [l for l in lines if "cat=c2wall/flow_end" in l]
+    t.check(sent == 5001, "collector-burst: 5001 flow records sent (%d)"
+            % sent)
+    t.check(len(flows) == sent, "collector-burst: the collector wrote "
+            "every flow record (%d of %d)" % (len(flows), sent))
+    t.check("udp_dropped=0" in err, "collector-burst: no datagram "
+            "dropped by the kernel")
+
+
 def main():
     work = t.tempdir(CASE)
     {"timestamps": case_timestamps, "message-size": case_message_size,
      "end-reasons": case_end_reasons,
-     "template-refresh": case_template_refresh}[CASE](work)
+     "template-refresh": case_template_refresh,
+     "collector-burst": case_collector_burst}[CASE](work)
     t.cleanup(work)
     t.done()
 

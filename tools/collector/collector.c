@@ -411,7 +411,8 @@ print_stats(const struct collector *c)
 		 " spool_pending_bytes=%" PRIu64 " syslog_connects=%" PRIu64
 		 " syslog_errors=%" PRIu64 " send_errors=%" PRIu64 " cut=%"
 		 PRIu64 " format_errors=%" PRIu64 " commit_errors=%" PRIu64
-		 " datagrams=%" PRIu64 " peers_accepted=%" PRIu64
+		 " datagrams=%" PRIu64 " udp_dropped=%" PRIu64
+		 " peers_accepted=%" PRIu64
 		 " peers_closed=%" PRIu64 " peers_dropped=%" PRIu64
 		 " peers_timed_out=%" PRIu64 " peers_refused=%" PRIu64
 		 " tls_failed=%" PRIu64 " read_errors=%" PRIu64,
@@ -422,7 +423,7 @@ print_stats(const struct collector *c)
 		 y->replayed, y->resent, y->dropped_full, y->dropped_down,
 		 y->dropped_torn, y->pending_bytes, y->connects, y->errors,
 		 o.send_errors, o.cut, o.format_errors, s->commit_errors,
-		 i.datagrams, i.peers_accepted, i.peers_closed,
+		 i.datagrams, i.udp_dropped, i.peers_accepted, i.peers_closed,
 		 i.peers_dropped, i.peers_timed_out, i.peers_refused,
 		 i.tls_failed, i.read_errors);
 }

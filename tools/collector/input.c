@@ -25,6 +25,8 @@
  * cannot starve the others. */
 #define INPUT_READS_PER_ROUND 16
 #define INPUT_DATAGRAMS_PER_ROUND 64
+/* UDP receive buffer: 16 MiB holds about 11 000 messages of 1472 bytes. */
+#define INPUT_UDP_RCVBUF (16 << 20)
 
 enum listener_kind {
 	LISTEN_UDP,
@@ -36,6 +38,7 @@ struct listener {
 	int fd;
 	enum listener_kind kind;
 	const char *url;
+	uint32_t kernel_drops;   /* last SO_RXQ_OVFL count seen */
 };
 
 enum peer_state {
@@ -132,6 +135,23 @@ source_init(struct c2w_input *in, struct c2w_input_source *src,
 	return 0;
 }
 
+/* An exporter that ends many flows at once sends a burst of messages;
+ * the default socket buffer (about 200 KiB) overflows and the kernel
+ * drops datagrams. Ask for a large buffer (as root beyond rmem_max) and
+ * for the kernel's drop count with every datagram, so losses show. */
+static void
+udp_tune(int fd, const char *url)
+{
+	int size = INPUT_UDP_RCVBUF, one = 1;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
+		       sizeof(size)) != 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) != 0)
+		c2w_clog("--listen %s: cannot enlarge the receive buffer: %s",
+			 url, strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
+}
+
 static int
 listener_open(struct c2w_input *in, const char *url)
 {
@@ -159,6 +179,8 @@ listener_open(struct c2w_input *in, const char *url)
 	if (l->fd < 0)
 		goto out_error;
 	setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (l->kind == LISTEN_UDP)
+		udp_tune(l->fd, url);
 	if (bind(l->fd, res->ai_addr, res->ai_addrlen) != 0 ||
 	    (l->kind != LISTEN_UDP && listen(l->fd, 64) != 0) ||
 	    set_nonblock(l->fd) != 0)
@@ -577,25 +599,52 @@ udp_session_get(struct c2w_input *in, const struct sockaddr_storage *ss,
 }
 
 static void
-udp_read(struct c2w_input *in, const struct listener *l)
+udp_read(struct c2w_input *in, struct listener *l)
 {
+	union {
+		char buf[CMSG_SPACE(sizeof(uint32_t))];
+		struct cmsghdr align;
+	} ctl;
 	struct sockaddr_storage ss;
+	struct iovec iov = { in->dgram, sizeof(in->dgram) };
+	struct msghdr mh;
+	struct cmsghdr *cm;
 	struct udp_session *s;
-	socklen_t len;
+	uint32_t drops;
 	ssize_t n;
 	int i;
 
 	for (i = 0; i < INPUT_DATAGRAMS_PER_ROUND; i++) {
-		len = sizeof(ss);
-		n = recvfrom(l->fd, in->dgram, sizeof(in->dgram), 0,
-			     (struct sockaddr *)&ss, &len);
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_name = &ss;
+		mh.msg_namelen = sizeof(ss);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		n = recvmsg(l->fd, &mh, 0);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EINTR)
 				in->stats.read_errors++;
 			return;
 		}
 		in->stats.datagrams++;
-		s = udp_session_get(in, &ss, len, c2w_clog_now_ms());
+		/* The kernel reports its running count of drops on this
+		 * socket; only growth is new loss. */
+		for (cm = CMSG_FIRSTHDR(&mh); cm != NULL;
+		     cm = CMSG_NXTHDR(&mh, cm)) {
+			if (cm->cmsg_level != SOL_SOCKET ||
+			    cm->cmsg_type != SO_RXQ_OVFL)
+				continue;
+			memcpy(&drops, CMSG_DATA(cm), sizeof(drops));
+			if (drops != l->kernel_drops) {
+				in->stats.udp_dropped +=
+					(uint32_t)(drops - l->kernel_drops);
+				l->kernel_drops = drops;
+			}
+		}
+		s = udp_session_get(in, &ss, mh.msg_namelen,
+				    c2w_clog_now_ms());
 		if (s != NULL)
 			in->h.message(in->h.ctx, &s->src, in->dgram, (size_t)n);
 	}

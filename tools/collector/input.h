@@ -65,6 +65,8 @@ struct c2w_input_config {
 
 struct c2w_input_stats {
 	uint64_t datagrams;
+	uint64_t udp_dropped;      /* datagrams the kernel dropped because the
+				    * socket buffer was full (SO_RXQ_OVFL) */
 	uint64_t peers_accepted;   /* TCP and TLS connections accepted */
 	uint64_t peers_closed;     /* connections the peer closed */
 	uint64_t peers_dropped;    /* disconnected for a framing error */
