@@ -138,11 +138,24 @@ worker_send_alert(struct c2w_worker *w, const struct c2w_flow_key *key,
 }
 
 static void
+worker_send_record(struct c2w_worker *w, const struct c2w_flow_key *key,
+		   const struct c2w_flow *f, uint8_t reason)
+{
+	struct c2w_event ev;
+
+	event_fill(w, &ev, C2W_EVENT_FLOW_END, key, f);
+	ev.end_reason = reason;
+	if (rte_ring_mp_enqueue_elem(w->rt->events, &ev, sizeof(ev)) == 0)
+		w->stats.flow_records_sent++;
+	else
+		w->stats.flow_records_failed++;
+}
+
+static void
 worker_flow_end(void *ctx, const struct c2w_flow_key *key,
 		struct c2w_flow *f, uint8_t reason)
 {
 	struct c2w_worker *w = ctx;
-	struct c2w_event ev;
 
 	if (reason != C2W_END_ACTIVE)
 		w->stats.flows_expired++;
@@ -153,12 +166,7 @@ worker_flow_end(void *ctx, const struct c2w_flow_key *key,
 	    w->rt->cfg->export_scope != C2W_EXPORT_ALL)
 		return;
 
-	event_fill(w, &ev, C2W_EVENT_FLOW_END, key, f);
-	ev.end_reason = reason;
-	if (rte_ring_mp_enqueue_elem(w->rt->events, &ev, sizeof(ev)) == 0)
-		w->stats.flow_records_sent++;
-	else
-		w->stats.flow_records_failed++;
+	worker_send_record(w, key, f, reason);
 }
 
 /* Decide a new flow's verdict from the IOC table and the allowlist. */
@@ -237,6 +245,11 @@ worker_untracked(struct c2w_worker *w, const struct c2w_pkt *pkt,
 	worker_classify(w, pkt, &f);
 	if (f.verdict == C2W_VERDICT_BLOCK || f.verdict == C2W_VERDICT_ALERT)
 		worker_send_alert(w, key, &f);
+	/* A matching packet without an entry still gets its record, ended
+	 * for lack of resources; unmatched ones are only counted, since a
+	 * flood that fills the table would otherwise flood the collector. */
+	if (f.verdict != C2W_VERDICT_NONE)
+		worker_send_record(w, key, &f, C2W_END_RESOURCES);
 	if (f.verdict == C2W_VERDICT_BLOCK) {
 		w->stats.policy_drops++;
 		return PKT_DROP;

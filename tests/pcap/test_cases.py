@@ -175,9 +175,9 @@ def case_table_full(work):
     last = records[-1][1]
     records += [(data, last + 60 + i * 0.001) for i, data in enumerate(late)]
     t.write_raw_pcap(pcap, records)
-    got, out, _ = replay(work, pcap, [
+    got, out, rows = replay(work, pcap, [
         "--iocs", case_file("flow-table-full", "feed.txt"),
-        "--flow-entries", "1024"])
+        "--flow-entries", "1024"], ipfix=True)
     full = t.summary_counter(out, "flows_table_full") or 0
     created = t.summary_counter(out, "flows_created") or 0
     t.check(full > 3000, "table-full: inserts refused are counted (%d)"
@@ -190,6 +190,13 @@ def case_table_full(work):
             "table-full: every other frame forwarded (fail-open)")
     t.check(t.summary_counter(out, "alerts_sent") == 1,
             "table-full: one alert for the untracked match")
+    lacking = [r for r in rows
+               if t.num(r.get("cflow.flow_end_reason")) == 5]
+    t.check(len(lacking) == 1 and
+            lacking[0].get("cflow.dstaddr") == "203.159.90.139" and
+            t.num(lacking[0].get("cflow.packets")) == 1,
+            "table-full: the untracked match is reported with "
+            "flowEndReason 5, lack of resources")
 
 
 def case_malformed_corpus(work):
