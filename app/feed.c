@@ -1002,6 +1002,7 @@ c2w_ioc_kind_name(enum c2w_ioc_kind kind)
 	static const char *const names[C2W_IOC_KIND_MAX] = {
 		[C2W_IOC_IP_PORT] = "ip:port",
 		[C2W_IOC_IP] = "ip",
+		[C2W_IOC_CIDR] = "cidr",
 		[C2W_IOC_DOMAIN] = "domain",
 		[C2W_IOC_URL] = "url",
 		[C2W_IOC_HASH] = "hash",

@@ -14,16 +14,26 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Indicator kinds. Only IP_PORT and IP are enforced on the wire; the
+/* Indicator kinds. IP_PORT, IP and CIDR are enforced on the wire; the
  * others are kept, counted and reported as not enforced yet. */
 enum c2w_ioc_kind {
 	C2W_IOC_IP_PORT = 0,
 	C2W_IOC_IP,
+	C2W_IOC_CIDR,   /* address prefix: addr is the network, prefix its
+			 * length */
 	C2W_IOC_DOMAIN,
 	C2W_IOC_URL,
 	C2W_IOC_HASH,   /* md5, sha1, sha256 file hashes */
 	C2W_IOC_OTHER,  /* an ioc_type the reader does not know */
 	C2W_IOC_KIND_MAX,
+};
+
+/* What policy rules decided for an indicator (struct c2w_ioc.action). */
+enum c2w_ioc_action {
+	C2W_IOC_ACTION_DEFAULT = 0, /* the global policy.action */
+	C2W_IOC_ACTION_BLOCK,
+	C2W_IOC_ACTION_ALERT,
+	C2W_IOC_ACTION_IGNORE,      /* kept and counted, never matches */
 };
 
 /* Sentinel for an unknown first/last seen time. */
@@ -41,6 +51,8 @@ struct c2w_ioc {
 	uint8_t kind;         /* enum c2w_ioc_kind */
 	uint8_t family;       /* 4 or 6 for IP kinds, 0 otherwise */
 	uint8_t confidence;   /* 0..100; 100 when the feed gives none */
+	uint8_t prefix;       /* CIDR: prefix length; IP kinds: 32 or 128 */
+	uint8_t action;       /* enum c2w_ioc_action, set by policy rules */
 	int64_t first_seen;   /* Unix seconds or C2W_IOC_TIME_UNKNOWN */
 	int64_t last_seen;    /* Unix seconds or C2W_IOC_TIME_UNKNOWN */
 	uint32_t value;       /* canonical text: "5.101.81.81:9323" */
