@@ -367,10 +367,12 @@ feed_pool_add(struct c2w_ioc_set *set, struct feed_str s, uint32_t *off)
 	return 0;
 }
 
+/* Kinds identified by address, prefix length and port, not by text. */
 static bool
 feed_ioc_is_ip(const struct c2w_ioc *ioc)
 {
-	return ioc->kind == C2W_IOC_IP_PORT || ioc->kind == C2W_IOC_IP;
+	return ioc->kind == C2W_IOC_IP_PORT || ioc->kind == C2W_IOC_IP ||
+	       ioc->kind == C2W_IOC_CIDR;
 }
 
 /* Hash of the identity of an indicator: address and port, or text. */
@@ -378,7 +380,7 @@ static uint64_t
 feed_ioc_hash(const struct feed_index *idx, const struct c2w_ioc *ioc,
 	      struct feed_str value)
 {
-	uint8_t key[20];
+	uint8_t key[21];
 	uint64_t kind_key[2] = { idx->key[0] ^ ioc->kind, idx->key[1] };
 
 	if (!feed_ioc_is_ip(ioc))
@@ -387,7 +389,8 @@ feed_ioc_hash(const struct feed_index *idx, const struct c2w_ioc *ioc,
 	key[1] = ioc->family;
 	key[2] = (uint8_t)(ioc->port >> 8);
 	key[3] = (uint8_t)ioc->port;
-	memcpy(key + 4, ioc->addr, sizeof(ioc->addr));
+	key[4] = ioc->prefix;
+	memcpy(key + 5, ioc->addr, sizeof(ioc->addr));
 	return feed_siphash(idx->key, key, sizeof(key));
 }
 
@@ -401,6 +404,7 @@ feed_ioc_same(const struct c2w_ioc_set *set, const struct c2w_ioc *old,
 		return false;
 	if (feed_ioc_is_ip(ioc))
 		return old->family == ioc->family && old->port == ioc->port &&
+		       old->prefix == ioc->prefix &&
 		       memcmp(old->addr, ioc->addr, sizeof(ioc->addr)) == 0;
 	text = c2w_ioc_str(set, old->value);
 	return strlen(text) == value.len && memcmp(text, value.p, value.len) == 0;
@@ -934,11 +938,129 @@ feed_parse_url(const char *p, size_t len, const char *sep,
 	return 0;
 }
 
+/*
+ * Reject a prefix that covers an address no host can be reached at, by
+ * the same rule as feed_check_host_addr(): for IPv4 the first octets of
+ * its first and last address bound the /8 blocks it spans.
+ */
+static int
+feed_check_cidr_range(const struct c2w_ioc *ioc, const char **why)
+{
+	static const uint8_t zero[16];
+	unsigned first = ioc->addr[0], last = ioc->addr[0];
+
+	if (ioc->prefix < 8)
+		last |= 0xffu >> ioc->prefix;
+	if (ioc->family == 4 && (first == 0 || last >= 224 ||
+				 (first <= 127 && last >= 127))) {
+		*why = "prefix covers unspecified, loopback, multicast or reserved IPv4 addresses";
+		return -EINVAL;
+	}
+	if (ioc->family == 6 && (memcmp(ioc->addr, zero, 16) == 0 ||
+				 last == 0xff)) {
+		*why = "prefix covers unspecified, loopback or multicast IPv6 addresses";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* True when no bit after the first plen bits of addr is set. */
+static bool
+feed_is_network(const uint8_t addr[16], unsigned plen)
+{
+	unsigned i;
+
+	if (plen % 8 != 0 && (addr[plen / 8] & (0xffu >> (plen % 8))) != 0)
+		return false;
+	for (i = (plen + 7) / 8; i < 16; i++)
+		if (addr[i] != 0)
+			return false;
+	return true;
+}
+
+/* Prefix length after the '/' of an address prefix. */
+static int
+feed_parse_prefix_len(const char *p, size_t len, unsigned *plen,
+		      const char **why)
+{
+	unsigned long v;
+	int rc;
+
+	if (len == 0) {
+		*why = "prefix length missing after '/'";
+		return -EINVAL;
+	}
+	rc = feed_parse_uint(p, len, 128, &v);
+	if (rc == -EINVAL) {
+		*why = "prefix length is not a decimal number";
+		return -EINVAL;
+	}
+	if (rc == -ERANGE) {
+		*why = "prefix length out of range, use 1..32 for IPv4, 1..128 for IPv6";
+		return -EINVAL;
+	}
+	*plen = (unsigned)v;
+	return 0;
+}
+
+/*
+ * Address prefix "network/length". Host bits after the length are an
+ * error, not rounded off: "198.51.100.1/24" may be a typo for the host
+ * 198.51.100.1, and blocking its whole /24 would hit 255 other hosts.
+ */
+static int
+feed_parse_cidr(const char *buf, size_t len, const char *slash,
+		struct c2w_ioc *ioc, const char **why)
+{
+	size_t alen = (size_t)(slash - buf);
+	unsigned plen, width;
+	bool has_port;
+
+	if (feed_parse_endpoint(buf, alen, true, ioc, &has_port, why) < 0)
+		return -EINVAL;
+	if (has_port) {
+		*why = "address prefix cannot have a port";
+		return -EINVAL;
+	}
+	if (feed_parse_prefix_len(slash + 1, len - alen - 1, &plen, why) < 0)
+		return -EINVAL;
+	if (ioc->family == 4 && plen > 32) {
+		*why = "prefix length out of range, use 1..32 for IPv4, 1..128 for IPv6";
+		return -EINVAL;
+	}
+	/* ::ffff:198.51.100.0/120 is the IPv4 prefix 198.51.100.0/24. */
+	feed_unmap_ipv4(ioc);
+	if (ioc->family == 4 && memchr(buf, ':', alen) != NULL) {
+		if (plen < 96) {
+			*why = "IPv4-mapped prefix must be /96 or longer";
+			return -EINVAL;
+		}
+		plen -= 96;
+	}
+	if (plen == 0) {
+		*why = "prefix length 0 matches every address, list the networks instead";
+		return -EINVAL;
+	}
+	if (!feed_is_network(ioc->addr, plen)) {
+		*why = "host bits are set after the prefix length, write the network address";
+		return -EINVAL;
+	}
+	width = ioc->family == 4 ? 32 : 128;
+	ioc->port = 0;
+	ioc->prefix = (uint8_t)plen;
+	if (plen == width) {
+		ioc->kind = C2W_IOC_IP;
+		return feed_check_host_addr(ioc, why);
+	}
+	ioc->kind = C2W_IOC_CIDR;
+	return feed_check_cidr_range(ioc, why);
+}
+
 static int
 feed_parse_refanged(const char *buf, size_t len, struct c2w_ioc *ioc,
 		    const char **why)
 {
-	const char *sep = feed_memmem(buf, len, "://");
+	const char *sep = feed_memmem(buf, len, "://"), *slash;
 	bool has_port = false;
 	size_t i;
 
@@ -953,15 +1075,15 @@ feed_parse_refanged(const char *buf, size_t len, struct c2w_ioc *ioc,
 			return -EINVAL;
 		has_port = true;
 	} else {
-		if (memchr(buf, '/', len) != NULL) {
-			*why = "address prefixes are not supported, list single addresses";
-			return -EINVAL;
-		}
+		slash = memchr(buf, '/', len);
+		if (slash != NULL)
+			return feed_parse_cidr(buf, len, slash, ioc, why);
 		if (feed_parse_endpoint(buf, len, true, ioc, &has_port, why))
 			return -EINVAL;
 	}
 	feed_unmap_ipv4(ioc);
 	ioc->kind = has_port ? C2W_IOC_IP_PORT : C2W_IOC_IP;
+	ioc->prefix = ioc->family == 4 ? 32 : 128;
 	if (!has_port)
 		ioc->port = 0;
 	return feed_check_host_addr(ioc, why);
@@ -993,6 +1115,7 @@ c2w_feed_parse_indicator(const char *text, size_t len, struct c2w_ioc *ioc,
 	memset(ioc->addr, 0, sizeof(ioc->addr));
 	ioc->port = 0;
 	ioc->family = 0;
+	ioc->prefix = 0;
 	return feed_parse_refanged(buf, (size_t)n, ioc, why);
 }
 
@@ -1014,7 +1137,8 @@ c2w_ioc_kind_name(enum c2w_ioc_kind kind)
 	return names[kind];
 }
 
-/* Canonical text of an IP indicator: "a.b.c.d", "a.b.c.d:p", "[v6]:p". */
+/* Canonical text of an IP indicator: "a.b.c.d", "a.b.c.d:p", "[v6]:p",
+ * "a.b.c.0/24". */
 static size_t
 feed_format_ip(const struct c2w_ioc *ioc, char *buf, size_t cap)
 {
@@ -1023,7 +1147,9 @@ feed_format_ip(const struct c2w_ioc *ioc, char *buf, size_t cap)
 
 	inet_ntop(ioc->family == 4 ? AF_INET : AF_INET6, ioc->addr, addr,
 		  sizeof(addr));
-	if (ioc->kind == C2W_IOC_IP)
+	if (ioc->kind == C2W_IOC_CIDR)
+		n = snprintf(buf, cap, "%s/%u", addr, ioc->prefix);
+	else if (ioc->kind == C2W_IOC_IP)
 		n = snprintf(buf, cap, "%s", addr);
 	else if (ioc->family == 4)
 		n = snprintf(buf, cap, "%s:%u", addr, ioc->port);
@@ -1233,6 +1359,9 @@ feed_kind_from_type(struct feed_str type)
 	if (feed_str_eq(type, "ip") || feed_str_eq(type, "ipv4") ||
 	    feed_str_eq(type, "ipv6"))
 		return C2W_IOC_IP;
+	/* ThreatFox has no prefix type; other feeds and lists use these. */
+	if (feed_str_eq(type, "ip-cidr") || feed_str_eq(type, "cidr"))
+		return C2W_IOC_CIDR;
 	if (feed_str_eq(type, "domain"))
 		return C2W_IOC_DOMAIN;
 	if (feed_str_eq(type, "url"))
@@ -1417,6 +1546,28 @@ feed_report_summary(struct feed_ctx *ctx)
 /* ---------------------------------------------------------------- */
 
 /*
+ * Reason why a parsed IP value does not fit the record's ioc_type, or
+ * NULL when it fits. "198.51.100.7/32" fits both ip and ip-cidr.
+ */
+static const char *
+feed_kind_mismatch(int kind, const struct c2w_ioc *ioc, struct feed_str value)
+{
+	bool slash = memchr(value.p, '/', value.len) != NULL;
+
+	if (kind < 0 || kind == ioc->kind)
+		return NULL;
+	if (ioc->kind == C2W_IOC_CIDR)
+		return "ioc_type is ip or ip:port but the value is an address prefix";
+	if (kind == C2W_IOC_CIDR && ioc->kind == C2W_IOC_IP && slash)
+		return NULL;
+	if (kind == C2W_IOC_CIDR)
+		return "ioc_type is ip-cidr but the value has no /prefix length";
+	if (kind == C2W_IOC_IP_PORT)
+		return "ioc_type is ip:port but the value has no port";
+	return "ioc_type is ip but the value has a port";
+}
+
+/*
  * Parse the value of a record into ioc and its canonical text in buf.
  * kind < 0 means the input format gives no type (plain lists).
  */
@@ -1427,17 +1578,13 @@ feed_record_value(int kind, struct feed_str value, struct c2w_ioc *ioc,
 	enum c2w_ioc_kind guess;
 	int n, rc;
 
-	if (kind < 0 || kind == C2W_IOC_IP_PORT || kind == C2W_IOC_IP) {
+	if (kind < 0 || kind == C2W_IOC_IP_PORT || kind == C2W_IOC_IP ||
+	    kind == C2W_IOC_CIDR) {
 		rc = c2w_feed_parse_indicator(value.p, value.len, ioc, why);
 		if (rc == 0) {
-			if (kind == C2W_IOC_IP_PORT && ioc->kind != kind) {
-				*why = "ioc_type is ip:port but the value has no port";
+			*why = feed_kind_mismatch(kind, ioc, value);
+			if (*why != NULL)
 				return -EINVAL;
-			}
-			if (kind == C2W_IOC_IP && ioc->kind != kind) {
-				*why = "ioc_type is ip but the value has a port";
-				return -EINVAL;
-			}
 			*len = feed_format_ip(ioc, buf, cap);
 			return 0;
 		}
@@ -1460,6 +1607,7 @@ feed_record_value(int kind, struct feed_str value, struct c2w_ioc *ioc,
 	ioc->kind = (uint8_t)kind;
 	ioc->family = 0;
 	ioc->port = 0;
+	ioc->prefix = 0;
 	memset(ioc->addr, 0, sizeof(ioc->addr));
 	*len = (size_t)n;
 	return feed_check_text_kind((enum c2w_ioc_kind)kind, buf, *len, why);

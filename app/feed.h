@@ -124,14 +124,14 @@ c2w_ioc_str(const struct c2w_ioc_set *set, uint32_t off)
 }
 
 /**
- * Read one feed file into a set. Duplicates (same kind, address and port,
- * or same text for other kinds) merge into the first: the highest
- * confidence, the earliest first seen and the latest last seen win, and
- * empty text fields are filled from the later entry. Invalid records
- * are reported as `file:line: "value": rejected: reason` (or `file:
- * record N: ...` where a JSON position is unknown) and skipped. The file
- * is merged only once it loaded completely: after any failure the set
- * and stats are unchanged.
+ * Read one feed file into a set. Duplicates (same kind, address, prefix
+ * length and port, or same text for other kinds) merge into the first:
+ * the highest confidence, the earliest first seen and the latest last
+ * seen win, and empty text fields are filled from the later entry.
+ * Invalid records are reported as `file:line: "value": rejected: reason`
+ * (or `file: record N: ...` where a JSON position is unknown) and
+ * skipped. The file is merged only once it loaded completely: after any
+ * failure the set and stats are unchanged.
  *
  * @param path
  *   File to read.
@@ -154,23 +154,28 @@ int c2w_feed_load(const char *path, const struct c2w_feed_opts *opts,
  * Parse one indicator as written in a plain list or a feed's value column:
  * "1.2.3.4", "1.2.3.4:80", "[2001:db8::1]:443", "2001:db8::1", defanged
  * forms such as "5[.]101[.]81[.]81:9323", "1.2.3(.)4", "1[dot]2.3.4",
- * "1.2.3.4[:]80" and "hxxp://1.2.3.4:8080/path".
+ * "1.2.3.4[:]80" and "hxxp://1.2.3.4:8080/path", and address prefixes:
+ * "198.51.100.0/24", "2001:db8::/32", "198.51.100[.]0/24". A prefix with
+ * host bits set, such as "198.51.100.1/24", is rejected, not rounded
+ * down, because the feed may mean the host or the network. A full-length
+ * prefix (/32, /128) gives a plain ip indicator.
  *
  * @param text
  *   Indicator text; need not be NUL-terminated.
  * @param len
  *   Bytes of text.
  * @param ioc
- *   On success kind, family, addr and port are set.
+ *   On success kind, family, addr, port and prefix are set.
  * @param why
  *   On failure points to a static reason, e.g. "port out of range".
  * @return
- *   0 on success, -EINVAL if the text is no IP or ip:port indicator.
+ *   0 on success, -EINVAL if the text is no IP, ip:port or address
+ *   prefix indicator.
  */
 int c2w_feed_parse_indicator(const char *text, size_t len,
 			     struct c2w_ioc *ioc, const char **why);
 
-/** Name of an indicator kind: "ip:port", "ip", "domain", "url", ... */
+/** Name of an indicator kind: "ip:port", "ip", "cidr", "domain", ... */
 const char *c2w_ioc_kind_name(enum c2w_ioc_kind kind);
 
 #endif /* C2W_FEED_H */

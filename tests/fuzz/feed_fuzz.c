@@ -18,6 +18,24 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Address width in bytes of an IP kind. */
+static unsigned
+width(const struct c2w_ioc *ioc)
+{
+	return ioc->family == 4 ? 4 : 16;
+}
+
+static int
+host_bits_clear(const struct c2w_ioc *ioc)
+{
+	unsigned bit;
+
+	for (bit = ioc->prefix; bit < 128; bit++)
+		if (ioc->addr[bit / 8] & (0x80u >> (bit % 8)))
+			return 0;
+	return 1;
+}
+
 /* Abort, so the fuzzer saves the input, when an indicator breaks feed.h. */
 static void
 check_set(const struct c2w_ioc_set *set)
@@ -41,8 +59,16 @@ check_set(const struct c2w_ioc_set *set)
 			abort();
 		if ((ioc->kind == C2W_IOC_IP_PORT) != (ioc->port != 0))
 			abort();
-		if ((ioc->kind <= C2W_IOC_IP) !=
+		if ((ioc->kind <= C2W_IOC_CIDR) !=
 		    (ioc->family == 4 || ioc->family == 6))
+			abort();
+		/* A prefix is shorter than the address and has no host
+		 * bits; a single address has the full length. */
+		if (ioc->kind == C2W_IOC_CIDR &&
+		    (ioc->prefix == 0 || ioc->prefix >= 8 * width(ioc) ||
+		     !host_bits_clear(ioc)))
+			abort();
+		if (ioc->kind <= C2W_IOC_IP && ioc->prefix != 8 * width(ioc))
 			abort();
 	}
 }

@@ -173,6 +173,7 @@ test_parse_valid(void)
 		CHECK_EQ_U(ioc.kind, c->kind);
 		CHECK_EQ_U(ioc.family, c->family);
 		CHECK_EQ_U(ioc.port, c->port);
+		CHECK_EQ_U(ioc.prefix, c->family == 4 ? 32 : 128);
 		if (!CHECK(memcmp(ioc.addr, want, 16) == 0))
 			printf("#   address of \"%s\" differs\n", c->text);
 	}
@@ -198,7 +199,7 @@ test_parse_invalid(void)
 		{ "198.51.100.7:80a", "not a decimal" },
 		{ "198.051.100.7", "leading zero" },
 		{ "198..100.7", "empty octet" },
-		{ "198.51.100.0/24", "prefixes" },
+		{ "198.51.100.0:80/24", "cannot have a port" },
 		{ "198.51.100.7 :80", "spaces" },
 		{ "198.51.100.7:80\x01", "control" },
 		{ "evil.example", "not an IP address" },
@@ -256,6 +257,7 @@ test_kind_names(void)
 {
 	CHECK(strcmp(c2w_ioc_kind_name(C2W_IOC_IP_PORT), "ip:port") == 0);
 	CHECK(strcmp(c2w_ioc_kind_name(C2W_IOC_IP), "ip") == 0);
+	CHECK(strcmp(c2w_ioc_kind_name(C2W_IOC_CIDR), "cidr") == 0);
 	CHECK(strcmp(c2w_ioc_kind_name(C2W_IOC_DOMAIN), "domain") == 0);
 	CHECK(strcmp(c2w_ioc_kind_name(C2W_IOC_URL), "url") == 0);
 	CHECK(strcmp(c2w_ioc_kind_name(C2W_IOC_HASH), "hash") == 0);
@@ -592,6 +594,174 @@ load_text(const char *text, size_t len, const struct c2w_feed_opts *opts,
 }
 
 #define LOAD(text, opts, set, st) load_text(text, sizeof(text) - 1, opts, set, st)
+
+struct cidr_case {
+	const char *text;
+	uint8_t kind;
+	uint8_t family;
+	const char *addr;
+	uint8_t prefix;
+};
+
+static void
+test_cidr_valid(void)
+{
+	static const struct cidr_case cases[] = {
+		{ "198.51.100.0/24", C2W_IOC_CIDR, 4, "198.51.100.0", 24 },
+		{ "198[.]51[.]100[.]0/24", C2W_IOC_CIDR, 4, "198.51.100.0", 24 },
+		{ "198.51.100(.)128[/]25", C2W_IOC_CIDR, 4, "198.51.100.128", 25 },
+		{ "203.0.113.4/30", C2W_IOC_CIDR, 4, "203.0.113.4", 30 },
+		{ "203.0.113.7/32", C2W_IOC_IP, 4, "203.0.113.7", 32 },
+		{ "192.0.0.0/8", C2W_IOC_CIDR, 4, "192.0.0.0", 8 },
+		{ "2001:db8::/32", C2W_IOC_CIDR, 6, "2001:db8::", 32 },
+		{ "2001:DB8:0:1::/64", C2W_IOC_CIDR, 6, "2001:db8:0:1::", 64 },
+		{ "[2001:db8::]/48", C2W_IOC_CIDR, 6, "2001:db8::", 48 },
+		{ "2001:db8::80/121", C2W_IOC_CIDR, 6, "2001:db8::80", 121 },
+		{ "2001:db8::1/128", C2W_IOC_IP, 6, "2001:db8::1", 128 },
+		{ "::ffff:198.51.100.0/120", C2W_IOC_CIDR, 4, "198.51.100.0", 24 },
+		{ "::ffff:198.51.100.9/128", C2W_IOC_IP, 4, "198.51.100.9", 32 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct cidr_case *c = &cases[i];
+		uint8_t want[16] = { 0 };
+		struct c2w_ioc ioc;
+		const char *why = NULL;
+
+		memset(&ioc, 0xa5, sizeof(ioc));
+		inet_pton(c->family == 4 ? AF_INET : AF_INET6, c->addr, want);
+		if (!CHECK(c2w_feed_parse_indicator(c->text, strlen(c->text),
+						    &ioc, &why) == 0)) {
+			printf("#   \"%s\": %s\n", c->text, why != NULL ? why : "?");
+			continue;
+		}
+		CHECK_EQ_U(ioc.kind, c->kind);
+		CHECK_EQ_U(ioc.family, c->family);
+		CHECK_EQ_U(ioc.prefix, c->prefix);
+		CHECK_EQ_U(ioc.port, 0);
+		if (!CHECK(memcmp(ioc.addr, want, 16) == 0))
+			printf("#   address of \"%s\" differs\n", c->text);
+	}
+}
+
+static void
+test_cidr_invalid(void)
+{
+	static const struct bad_case cases[] = {
+		{ "198.51.100.1/24", "host bits" },
+		{ "2001:db8::1/32", "host bits" },
+		{ "198.51.100.0/33", "out of range" },
+		{ "2001:db8::/129", "out of range" },
+		{ "198.51.100.0/999", "out of range" },
+		{ "198.51.100.0/0", "prefix length 0" },
+		{ "::/0", "prefix length 0" },
+		{ "198.51.100.0/", "missing" },
+		{ "198.51.100.0/2a", "not a decimal" },
+		{ "198.51.100.0/-1", "not a decimal" },
+		{ "198.51.100.0/24/24", "not a decimal" },
+		{ "198.51.100/24", "4 octets" },
+		{ "/24", "not an IP address" },
+		{ "127.0.0.0/8", "loopback" },
+		{ "0.0.0.0/8", "unspecified" },
+		{ "64.0.0.0/2", "loopback" },
+		{ "224.0.0.0/4", "multicast" },
+		{ "128.0.0.0/1", "multicast" },
+		{ "ff00::/8", "multicast" },
+		{ "::/8", "unspecified" },
+		{ "::ffff:198.51.100.0/80", "/96 or longer" },
+		{ "::ffff:0.0.0.0/96", "prefix length 0" },
+		{ "198.51.100.0 /24", "spaces" },
+	};
+	struct c2w_ioc ioc;
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		why = NULL;
+		if (!CHECK(c2w_feed_parse_indicator(cases[i].text,
+						    strlen(cases[i].text), &ioc,
+						    &why) == -EINVAL)) {
+			printf("#   \"%s\" was accepted\n", cases[i].text);
+			continue;
+		}
+		if (!CHECK(why != NULL && strstr(why, cases[i].reason) != NULL))
+			printf("#   \"%s\": reason \"%s\", want \"%s\"\n",
+			       cases[i].text, why != NULL ? why : "(none)",
+			       cases[i].reason);
+	}
+}
+
+/* Prefixes in a plain list and in ThreatFox-like CSV rows. */
+static void
+test_cidr_feeds(void)
+{
+	static const char list[] =
+		"198.51.100.0/24\n"
+		"198[.]51[.]100[.]0/24\n"          /* duplicate of line 1 */
+		"198.51.100.0/25\n"                /* other length: distinct */
+		"198.51.100.0\n"                   /* host: distinct */
+		"2001:db8::/32\n"
+		"2001:db8:0::/32   # same network\n"
+		"203.0.113.9/32\n"
+		"198.51.100.1/24\n";
+	static const char csv[] =
+		"# \"first_seen_utc\",\"ioc_value\",\"ioc_type\",\"threat_type\"\n"
+		"\"2026-01-02 03:04:05\",\"203.0.113.0/24\",\"ip-cidr\",\"botnet_cc\"\n"
+		"\"2026-01-02 03:04:05\",\"2001:db8:1::/48\",\"cidr\",\"botnet_cc\"\n"
+		"\"2026-01-02 03:04:05\",\"203.0.113.5/32\",\"ip-cidr\",\"botnet_cc\"\n"
+		"\"2026-01-02 03:04:05\",\"203.0.113.6\",\"ip-cidr\",\"botnet_cc\"\n"
+		"\"2026-01-02 03:04:05\",\"198.51.100.0/24\",\"ip\",\"botnet_cc\"\n"
+		"\"2026-01-02 03:04:05\",\"203.0.113.7/32\",\"ip\",\"botnet_cc\"\n"
+		"\"2026-01-02 03:04:05\",\"203.0.113.8/24\",\"ip-cidr\",\"botnet_cc\"\n";
+	struct c2w_feed_stats st = { 0 };
+	const struct c2w_ioc *ioc;
+	struct c2w_ioc_set set;
+	struct capture cap;
+	const char *rep;
+
+	c2w_ioc_set_init(&set);
+	capture_open(&cap);
+	CHECK(LOAD(list, &cap.opts, &set, &st) == 0);
+	CHECK_EQ_U(st.loaded, 5);
+	CHECK_EQ_U(st.duplicates, 2);
+	CHECK_EQ_U(st.rejected, 1);
+	CHECK_EQ_U(st.by_kind[C2W_IOC_CIDR], 3);
+	CHECK_EQ_U(st.by_kind[C2W_IOC_IP], 2);
+	ioc = find_value(&set, "198.51.100.0/24");
+	if (CHECK(ioc != NULL)) {
+		CHECK_EQ_U(ioc->kind, C2W_IOC_CIDR);
+		CHECK_EQ_U(ioc->prefix, 24);
+		CHECK(strstr(c2w_ioc_str(&set, ioc->source), ":1") != NULL);
+	}
+	CHECK(find_value(&set, "198.51.100.0/25") != NULL);
+	CHECK(find_value(&set, "2001:db8::/32") != NULL);
+	ioc = find_value(&set, "203.0.113.9");
+	if (CHECK(ioc != NULL))
+		CHECK_EQ_U(ioc->kind, C2W_IOC_IP);
+	rep = capture_text(&cap);
+	CHECK(strstr(rep, ":8: \"198.51.100.1/24\": rejected: host bits") != NULL);
+
+	memset(&st, 0, sizeof(st));
+	CHECK(LOAD(csv, &cap.opts, &set, &st) == 0);
+	CHECK_EQ_U(st.loaded, 4);
+	CHECK_EQ_U(st.rejected, 3);
+	ioc = find_value(&set, "203.0.113.0/24");
+	if (CHECK(ioc != NULL)) {
+		CHECK_EQ_U(ioc->kind, C2W_IOC_CIDR);
+		CHECK(str_is(&set, ioc->threat_type, "botnet_cc"));
+		CHECK(ioc->first_seen == 1767323045);  /* 2026-01-02 03:04:05 */
+	}
+	CHECK(find_value(&set, "2001:db8:1::/48") != NULL);
+	CHECK(find_value(&set, "203.0.113.5") != NULL);
+	CHECK(find_value(&set, "203.0.113.7") != NULL);
+	rep = capture_text(&cap);
+	CHECK(strstr(rep, "\"203.0.113.6\": rejected: ioc_type is ip-cidr but the value has no /prefix") != NULL);
+	CHECK(strstr(rep, "\"198.51.100.0/24\": rejected: ioc_type is ip or ip:port but the value is an address prefix") != NULL);
+	CHECK(strstr(rep, "\"203.0.113.8/24\": rejected: host bits") != NULL);
+	capture_close(&cap);
+	c2w_ioc_set_free(&set);
+}
 
 static void
 test_plain_kinds(void)
@@ -1085,6 +1255,9 @@ main(void)
 	test_json_export();
 	test_json_api();
 	test_plain_kinds();
+	test_cidr_valid();
+	test_cidr_invalid();
+	test_cidr_feeds();
 	test_csv_quoting();
 	test_csv_fifteen_columns();
 	test_plain_ipv6_first();
