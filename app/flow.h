@@ -59,8 +59,11 @@ struct c2w_flow {
 	uint8_t tcp_flags[2];
 	uint8_t fin;            /* bit 0: FIN from initiator, bit 1: reply */
 	uint8_t state;          /* enum c2w_flow_state */
-	uint8_t pad;
+	uint8_t flags;          /* C2W_FLOW_F_* */
 };
+
+/* Flags in struct c2w_flow.flags. */
+#define C2W_FLOW_F_MATCHED 0x01u /* matched an indicator at some point */
 
 struct c2w_flow_table {
 	struct rte_hash *h;

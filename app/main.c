@@ -30,7 +30,9 @@
 #include "feed.h"
 #include "ioc.h"
 #include "port.h"
+#include "reload.h"
 #include "stats.h"
+#include "tables.h"
 #include "worker.h"
 
 #define EXIT_USAGE 2
@@ -48,6 +50,7 @@ struct app {
 	struct c2w_worker *workers[C2W_MAX_WORKERS];
 	struct c2w_exporter *exporter;
 	struct c2w_stats_ctx stats;
+	struct c2w_reload *reload;
 	uint8_t end_reason;       /* flowEndReason of flows at shutdown */
 };
 
@@ -77,6 +80,15 @@ main_on_signal(int sig)
 	app.rt.quit = true;
 }
 
+static volatile sig_atomic_t main_hangup;
+
+static void
+main_on_hangup(int sig)
+{
+	(void)sig;
+	main_hangup = 1;
+}
+
 static uint64_t
 main_wall_ms(void)
 {
@@ -86,90 +98,10 @@ main_wall_ms(void)
 	return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
 }
 
-static void
-main_print_feed_stats(const char *what, const struct c2w_feed_stats *st)
-{
-	printf("%s: %" PRIu64 " loaded (ip:port %" PRIu64 ", ip %" PRIu64
-	       "), %" PRIu64 " duplicates merged, %" PRIu64 " rejected\n",
-	       what, st->loaded, st->by_kind[C2W_IOC_IP_PORT],
-	       st->by_kind[C2W_IOC_IP], st->duplicates, st->rejected);
-	if (st->by_kind[C2W_IOC_DOMAIN] + st->by_kind[C2W_IOC_URL] +
-	    st->by_kind[C2W_IOC_HASH] + st->by_kind[C2W_IOC_OTHER] > 0)
-		printf("%s: not enforced yet: domain %" PRIu64 ", url %" PRIu64
-		       ", hash %" PRIu64 ", other %" PRIu64 "\n", what,
-		       st->by_kind[C2W_IOC_DOMAIN], st->by_kind[C2W_IOC_URL],
-		       st->by_kind[C2W_IOC_HASH], st->by_kind[C2W_IOC_OTHER]);
-}
-
-/* Read a list of feed files into a table. */
-static int
-main_load_table(const char *what, char *const *files, unsigned n,
-		bool strict, struct c2w_ioc_table **out)
-{
-	struct c2w_feed_opts opts = {
-		.format = C2W_FEED_AUTO,
-		.strict = strict,
-		.report = stderr,
-	};
-	struct c2w_feed_stats st;
-	struct c2w_ioc_set set;
-	unsigned i;
-	int ret;
-
-	memset(&st, 0, sizeof(st));
-	c2w_ioc_set_init(&set);
-	for (i = 0; i < n; i++) {
-		struct c2w_feed_stats before = st;
-
-		ret = c2w_feed_load(files[i], &opts, &set, &st);
-		if (ret == -EINVAL) {
-			/* The reader has printed the record at fault. */
-			fprintf(stderr, "%s: %s: not loaded\n", what, files[i]);
-			goto out_free_set;
-		}
-		if (ret != 0) {
-			fprintf(stderr, "%s: %s: cannot load: %s\n", what,
-				files[i], strerror(-ret));
-			goto out_free_set;
-		}
-		if (st.loaded == before.loaded &&
-		    st.duplicates == before.duplicates &&
-		    st.rejected > before.rejected) {
-			fprintf(stderr, "%s: %s: every record rejected: not an "
-				"indicator feed, or a format c2wall does not "
-				"read (see docs/feeds.md)\n", what, files[i]);
-			ret = -EINVAL;
-			goto out_free_set;
-		}
-	}
-	main_print_feed_stats(what, &st);
-	ret = c2w_ioc_table_build(&set, what, SOCKET_ID_ANY, out);
-	if (ret != 0) {
-		fprintf(stderr, "%s: cannot build lookup table: %s\n", what,
-			strerror(-ret));
-		goto out_free_set;
-	}
-	return 0;
-
-out_free_set:
-	c2w_ioc_set_free(&set);
-	return ret;
-}
-
 static int
 main_load_tables(struct app *a)
 {
-	int ret;
-
-	if (a->cfg.n_iocs == 0)
-		fprintf(stderr, "iocs: no indicator file given: nothing will "
-			"match; use --iocs FILE or tables.iocs\n");
-	ret = main_load_table("iocs", a->cfg.iocs, a->cfg.n_iocs,
-			      a->cfg.strict, &a->rt.iocs);
-	if (ret != 0)
-		return ret;
-	return main_load_table("allow", a->cfg.allow, a->cfg.n_allow,
-			       a->cfg.strict, &a->rt.allow);
+	return c2w_tables_load(&a->cfg, &a->rt.iocs, &a->rt.allow);
 }
 
 static int
@@ -476,6 +408,12 @@ main_loop(struct app *a)
 
 	while (!a->rt.quit) {
 		now = main_wall_ms();
+		if (main_hangup) {
+			main_hangup = 0;
+			printf("c2wall: SIGHUP received: reloading tables\n");
+			c2w_reload_request(a->reload);
+		}
+		c2w_reload_poll(a->reload);
 		if (c2w_exporter_poll(a->exporter, now) == 0)
 			usleep(MAIN_IDLE_SLEEP_US);
 		if (a->cfg.stats_interval_ms > 0 &&
@@ -506,6 +444,9 @@ main_shutdown_flows(struct app *a)
 
 	a->rt.quit = true;
 	rte_eal_mp_wait_lcore();
+	/* A reload still running finishes against offline workers. */
+	c2w_reload_destroy(a->reload);
+	a->reload = NULL;
 	for (w = 0; w < a->cfg.n_workers; w++) {
 		if (a->workers[w] == NULL || a->workers[w]->flows == NULL)
 			continue;
@@ -534,6 +475,7 @@ main_cleanup(struct app *a)
 		}
 		rte_free(a->workers[i]);
 	}
+	c2w_reload_destroy(a->reload);
 	c2w_exporter_destroy(a->exporter);
 	rte_ring_free(a->rt.events);
 	c2w_ioc_table_free(a->rt.iocs);
@@ -556,6 +498,9 @@ main_setup(struct app *a)
 		ret = main_create_exporter(a);
 	if (ret == 0)
 		ret = main_create_workers(a);
+	if (ret == 0)
+		ret = c2w_reload_create(&a->rt, &a->cfg, a->cfg.n_workers,
+					&a->reload);
 	return ret;
 }
 
@@ -573,8 +518,13 @@ main_launch(struct app *a)
 	if (c2w_stats_telemetry_register(&a->stats) != 0)
 		fprintf(stderr, "stats: telemetry commands not registered\n");
 
+	if (c2w_reload_telemetry_register(a->reload) != 0)
+		fprintf(stderr, "tables: telemetry reload command not "
+			"registered\n");
+
 	signal(SIGINT, main_on_signal);
 	signal(SIGTERM, main_on_signal);
+	signal(SIGHUP, main_on_hangup);
 	for (w = 0; w < a->cfg.n_workers; w++)
 		rte_eal_remote_launch(c2w_worker_main, a->workers[w],
 				      a->workers[w]->lcore);

@@ -7,6 +7,7 @@
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 #include <rte_prefetch.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 #include <rte_string_fns.h>
 #include <rte_tcp.h>
@@ -137,6 +138,31 @@ worker_send_alert(struct c2w_worker *w, const struct c2w_flow_key *key,
 		w->stats.alerts_failed++;
 }
 
+static uint32_t
+worker_gen(const struct c2w_worker *w)
+{
+	return __atomic_load_n(&w->rt->gen, __ATOMIC_ACQUIRE);
+}
+
+/* A flow that ends after a reload without a packet since: find its
+ * indicator in the new table for the record's text. The verdict stays
+ * what it was; a removed indicator leaves the record without text. */
+static void
+worker_refresh_ioc(struct c2w_worker *w, const struct c2w_flow_key *key,
+		   struct c2w_flow *f)
+{
+	struct c2w_ioc_table *iocs = __atomic_load_n(&w->rt->iocs,
+						      __ATOMIC_ACQUIRE);
+	struct c2w_ioc_match m;
+	int with_ports = key->proto != IPPROTO_ICMP &&
+			 key->proto != IPPROTO_ICMPV6;
+
+	c2w_ioc_table_match(iocs, key->family, key->addr_lo, key->port_lo,
+			    key->addr_hi, key->port_hi, with_ports, &m);
+	f->ioc = m.index;
+	f->ioc_gen = worker_gen(w);
+}
+
 static void
 worker_send_record(struct c2w_worker *w, const struct c2w_flow_key *key,
 		   const struct c2w_flow *f, uint8_t reason)
@@ -162,20 +188,39 @@ worker_flow_end(void *ctx, const struct c2w_flow_key *key,
 	/* A flow restarted by the active timeout may end with nothing new. */
 	if (f->pkts[0] + f->pkts[1] == 0)
 		return;
-	if (f->verdict == C2W_VERDICT_NONE &&
+	if (!(f->flags & C2W_FLOW_F_MATCHED) &&
 	    w->rt->cfg->export_scope != C2W_EXPORT_ALL)
 		return;
+	if (f->ioc >= 0 && f->ioc_gen != worker_gen(w))
+		worker_refresh_ioc(w, key, f);
 
 	worker_send_record(w, key, f, reason);
 }
 
-/* Decide a new flow's verdict from the IOC table and the allowlist. */
+/* Verdict for an indicator: its own action from the policy rules, or the
+ * global one. Tap mode never blocks. */
+static uint8_t
+worker_ioc_verdict(const struct c2w_config *cfg, const struct c2w_ioc *ioc)
+{
+	bool block = cfg->action == C2W_ACTION_BLOCK;
+
+	if (ioc->action == C2W_IOC_ACTION_BLOCK)
+		block = true;
+	else if (ioc->action == C2W_IOC_ACTION_ALERT)
+		block = false;
+	if (cfg->mode != C2W_MODE_INLINE)
+		block = false;
+	return block ? C2W_VERDICT_BLOCK : C2W_VERDICT_ALERT;
+}
+
+/* Judge a flow from the IOC table and the allowlist as they are now:
+ * set its verdict, indicator, matched side (seen from pkt) and the table
+ * generation. Counting is left to the callers. */
 static void
 worker_classify(struct c2w_worker *w, const struct c2w_pkt *pkt,
 		struct c2w_flow *f)
 {
 	const struct c2w_runtime *rt = w->rt;
-	const struct c2w_config *cfg = rt->cfg;
 	struct c2w_ioc_table *iocs = __atomic_load_n(&rt->iocs,
 						      __ATOMIC_ACQUIRE);
 	struct c2w_ioc_table *allow = __atomic_load_n(&rt->allow,
@@ -185,28 +230,38 @@ worker_classify(struct c2w_worker *w, const struct c2w_pkt *pkt,
 			  (C2W_PKT_F_L4 | C2W_PKT_F_PORTS_RAW)) &&
 			 pkt->proto != IPPROTO_ICMP &&
 			 pkt->proto != IPPROTO_ICMPV6;
+	const struct c2w_ioc *ioc;
 	struct c2w_ioc_match m;
 
 	f->verdict = C2W_VERDICT_NONE;
 	f->ioc = -1;
+	f->side = C2W_IPFIX_SIDE_NONE;
+	f->ioc_gen = w->gen;
 	if (!c2w_ioc_table_match(iocs, family, pkt->src, pkt->sport,
 				 pkt->dst, pkt->dport, with_ports, &m))
 		return;
+	ioc = &iocs->set.v[m.index];
+	if (ioc->action == C2W_IOC_ACTION_IGNORE)
+		return;
 
 	f->ioc = m.index;
-	f->ioc_gen = iocs->generation;
 	f->side = m.side;
-	w->stats.ioc_hits++;
+	f->flags |= C2W_FLOW_F_MATCHED;
 	if (c2w_ioc_table_match(allow, family, pkt->src, pkt->sport,
 				pkt->dst, pkt->dport, with_ports, &m)) {
 		f->verdict = C2W_VERDICT_ALLOW;
-		w->stats.allow_hits++;
 		return;
 	}
-	if (cfg->mode == C2W_MODE_INLINE && cfg->action == C2W_ACTION_BLOCK)
-		f->verdict = C2W_VERDICT_BLOCK;
-	else
-		f->verdict = C2W_VERDICT_ALERT;
+	f->verdict = worker_ioc_verdict(rt->cfg, ioc);
+}
+
+static void
+worker_count_verdict(struct c2w_worker *w, const struct c2w_flow *f)
+{
+	if (f->ioc >= 0)
+		w->stats.ioc_hits++;
+	if (f->verdict == C2W_VERDICT_ALLOW)
+		w->stats.allow_hits++;
 }
 
 static void
@@ -243,6 +298,7 @@ worker_untracked(struct c2w_worker *w, const struct c2w_pkt *pkt,
 	f.icmp_type_code = pkt->dport;
 	flow_account(&f, pkt, 0, w->now_ms);
 	worker_classify(w, pkt, &f);
+	worker_count_verdict(w, &f);
 	if (f.verdict == C2W_VERDICT_BLOCK || f.verdict == C2W_VERDICT_ALERT)
 		worker_send_alert(w, key, &f);
 	/* A matching packet without an entry still gets its record, ended
@@ -277,7 +333,33 @@ worker_flow_start(struct c2w_worker *w, const struct c2w_pkt *pkt,
 	f->icmp_type_code = pkt->dport;
 	flow_account(f, pkt, 0, w->now_ms);
 	worker_classify(w, pkt, f);
+	worker_count_verdict(w, f);
 	if (f->verdict == C2W_VERDICT_BLOCK || f->verdict == C2W_VERDICT_ALERT)
+		worker_send_alert(w, key, f);
+}
+
+/* The tables were reloaded since this flow was judged: judge it again
+ * with this packet. A flow that now matches is blocked or alerted from
+ * this packet on; one whose indicator is gone is released; one that
+ * still matches keeps going under its indicator's current action. */
+static void
+worker_reevaluate(struct c2w_worker *w, const struct c2w_pkt *pkt,
+		  const struct c2w_flow_key *key, struct c2w_flow *f, int dir)
+{
+	uint8_t before = f->verdict;
+	bool was_reported = before == C2W_VERDICT_BLOCK ||
+			    before == C2W_VERDICT_ALERT;
+
+	worker_classify(w, pkt, f);
+	/* The side is seen from this packet; records see it from the
+	 * initiator. */
+	if (dir == 1 && f->side != C2W_IPFIX_SIDE_NONE)
+		f->side = f->side == C2W_IPFIX_SIDE_SOURCE ?
+			  C2W_IPFIX_SIDE_DESTINATION : C2W_IPFIX_SIDE_SOURCE;
+	if (before == C2W_VERDICT_NONE)
+		worker_count_verdict(w, f);
+	if (!was_reported && (f->verdict == C2W_VERDICT_BLOCK ||
+			      f->verdict == C2W_VERDICT_ALERT))
 		worker_send_alert(w, key, f);
 }
 
@@ -318,6 +400,8 @@ worker_track(struct c2w_worker *w, const struct c2w_pkt *pkt, uint16_t port)
 		worker_flow_start(w, pkt, &key, f, src_is_lo, port);
 	} else {
 		dir = src_is_lo == f->init_lo ? 0 : 1;
+		if (unlikely(f->ioc_gen != w->gen))
+			worker_reevaluate(w, pkt, &key, f, dir);
 		flow_account(f, pkt, dir, w->now_ms);
 	}
 
@@ -353,6 +437,7 @@ worker_malformed(struct c2w_worker *w, const struct c2w_pkt *pkt,
 	f.ingress_port = port;
 	flow_account(&f, pkt, 0, w->now_ms);
 	worker_classify(w, pkt, &f);
+	worker_count_verdict(w, &f);
 	if (f.verdict == C2W_VERDICT_BLOCK || f.verdict == C2W_VERDICT_ALERT)
 		worker_send_alert(w, &key, &f);
 	if (f.verdict == C2W_VERDICT_BLOCK) {
@@ -441,6 +526,7 @@ worker_rx_burst(struct c2w_worker *w, const struct c2w_worker_rxq *q,
 
 	w->stats.rx_pkts += n;
 	w->stats.last_rx_tsc = rte_rdtsc();
+	w->gen = worker_gen(w);
 	for (i = 0; i < n && i < WORKER_PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 
@@ -474,6 +560,8 @@ c2w_worker_main(void *arg)
 	uint16_t i, n;
 	bool idle;
 
+	if (rt->qsv != NULL)
+		rte_rcu_qsbr_thread_online(rt->qsv, w->id);
 	while (!__atomic_load_n(&rt->quit, __ATOMIC_RELAXED)) {
 		idle = true;
 		for (i = 0; i < w->n_rxq; i++) {
@@ -495,7 +583,12 @@ c2w_worker_main(void *arg)
 		}
 		c2w_flow_table_sweep(w->flows, w->now_ms, WORKER_SWEEP_SLOTS,
 				     worker_flow_end, w);
+		/* No table pointer read in this loop is used after here. */
+		if (rt->qsv != NULL)
+			rte_rcu_qsbr_quiescent(rt->qsv, w->id);
 	}
+	if (rt->qsv != NULL)
+		rte_rcu_qsbr_thread_offline(rt->qsv, w->id);
 	return 0;
 }
 

@@ -24,6 +24,7 @@
 
 struct rte_ring;
 struct rte_mbuf;
+struct rte_rcu_qsbr;
 
 /* Counters of one worker. Only that worker writes them; the stats code
  * on main reads them without locks, so a value may be one burst old. */
@@ -50,8 +51,9 @@ struct c2w_worker_stats {
 	uint64_t last_rx_tsc;        /* TSC of the last non-empty burst */
 } __rte_cache_aligned;
 
-/* Shared, read-only while workers run (a reload swaps the table
- * pointers with release stores). */
+/* Shared, read-only for workers: a reload swaps the table pointers with
+ * release stores, bumps gen and frees the old tables only after every
+ * worker has passed a quiescent state. */
 struct c2w_runtime {
 	const struct c2w_config *cfg;
 	struct c2w_ioc_table *iocs;
@@ -63,6 +65,8 @@ struct c2w_runtime {
 	uint64_t wall_base_ms;       /* Unix ms at tsc_base */
 	uint64_t tsc_base;
 	uint16_t egress_of[C2W_MAX_PORTS]; /* pair port, C2W_NO_PORT in tap */
+	uint32_t gen;                /* bumped after each table reload */
+	struct rte_rcu_qsbr *qsv;    /* workers report quiescent states */
 	volatile bool quit;
 };
 
@@ -82,6 +86,7 @@ struct c2w_worker {
 	struct c2w_flow_table *flows;
 	struct c2w_runtime *rt;
 	uint64_t now_ms;             /* worker clock, never goes back */
+	uint32_t gen;                /* rt->gen as read at this burst */
 	uint64_t full_sweep_ms;      /* last sweep forced by a full table */
 	uint8_t *scratch;            /* C2W_PARSE_LEN_MAX bytes: a chained
 				      * mbuf is copied here to be parsed */

@@ -98,9 +98,9 @@ def mixed_traffic():
     return packets
 
 
-def is_ioc_packet(frame):
+def is_ioc_packet(frame, iocs=IOCS):
     """Independent oracle: does this frame belong to a flow whose
-    destination or source endpoint is an ip:port indicator?"""
+    destination or source endpoint is one of the ip:port indicators?"""
     p = Ether(frame)
     ip = p.getlayer(IP)
     if ip is None:
@@ -108,7 +108,7 @@ def is_ioc_packet(frame):
     l4 = p.getlayer(TCP) or p.getlayer(UDP)
     if l4 is None:
         return False
-    return (ip.dst, l4.dport) in IOCS or (ip.src, l4.sport) in IOCS
+    return (ip.dst, l4.dport) in iocs or (ip.src, l4.sport) in iocs
 
 
 def feed_lines():

@@ -19,7 +19,8 @@ mem="--in-memory"
 /usr/bin/python3 "$top/tools/bench/gen_flows.py" "$pcap" "$flows" "$size" 4
 # infinite_rx keeps every packet of the capture in the pool.
 mbufs=$((flows * 4 + 16384))
-vdevs="--vdev net_pcap0,rx_pcap=$pcap,infinite_rx=1 --vdev net_null0"
+# net_null generates packets on RX unless told not to.
+vdevs="--vdev net_pcap0,rx_pcap=$pcap,infinite_rx=1 --vdev net_null0,no-rx=1"
 
 # shellcheck disable=SC2086
 timeout -s INT $((secs + 5)) dpdk-testpmd -l 0-1 --no-pci $mem \
