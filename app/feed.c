@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <endian.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -114,6 +115,7 @@ struct feed_ctx {
 	struct c2w_feed_stats st;  /* this file's counters */
 	unsigned reports;          /* rejections seen, listed or not */
 	unsigned max_reports;
+	int64_t now;               /* Unix seconds that ages count from */
 	char *scratch;             /* unquoted CSV fields, joined JSON tags */
 	size_t scratch_cap;
 };
@@ -1539,6 +1541,32 @@ feed_report_summary(struct feed_ctx *ctx)
 	if (ctx->reports > ctx->max_reports)
 		feed_report(ctx, "%s: %u more rejected records not listed\n",
 			    ctx->path, ctx->reports - ctx->max_reports);
+	if (ctx->st.aged > 0)
+		feed_report(ctx, "%s: %" PRIu64 " records dropped: %s more than "
+			    "%" PRIu64 " s ago\n", ctx->path, ctx->st.aged,
+			    ctx->opts->age_by == C2W_FEED_AGE_FIRST_SEEN ?
+			    "first seen" : "last seen", ctx->opts->max_age_s);
+}
+
+/*
+ * True when an indicator is older than opts->max_age_s. An unknown time
+ * never ages out: a plain list gives none, and dropping every entry of
+ * such a list would be worse than keeping stale ones.
+ */
+static bool
+feed_is_aged(const struct feed_ctx *ctx, const struct c2w_ioc *ioc)
+{
+	uint64_t max_age = ctx->opts->max_age_s;
+	int64_t t = ioc->last_seen;
+
+	if (max_age == 0)
+		return false;
+	if (ctx->opts->age_by == C2W_FEED_AGE_FIRST_SEEN ||
+	    t == C2W_IOC_TIME_UNKNOWN)
+		t = ioc->first_seen;
+	if (t == C2W_IOC_TIME_UNKNOWN || t >= ctx->now)
+		return false;
+	return (uint64_t)ctx->now - (uint64_t)t > max_age;
 }
 
 /* ---------------------------------------------------------------- */
@@ -1637,6 +1665,11 @@ feed_add_record(struct feed_ctx *ctx, const struct feed_record *rec)
 	    feed_parse_time(rec->last_seen, &ioc.last_seen, &why) < 0 ||
 	    feed_parse_confidence(rec->confidence, &ioc.confidence, &why) < 0)
 		return feed_reject(ctx, rec, why);
+	/* Each record ages by its own times, before duplicates merge. */
+	if (feed_is_aged(ctx, &ioc)) {
+		ctx->st.aged++;
+		return 0;
+	}
 
 	if (rec->line != 0)
 		rc = snprintf(source, sizeof(source), "%s:%lu", ctx->path,
@@ -2598,6 +2631,7 @@ feed_commit(struct feed_ctx *ctx, struct c2w_ioc_set *set,
 	stats->loaded += st.loaded;
 	stats->duplicates += st.duplicates;
 	stats->rejected += st.rejected;
+	stats->aged += st.aged;
 	for (i = 0; i < C2W_IOC_KIND_MAX; i++)
 		stats->by_kind[i] += st.by_kind[i];
 	return 0;
@@ -2620,6 +2654,7 @@ c2w_feed_load(const char *path, const struct c2w_feed_opts *opts,
 	ctx.opts = opts != NULL ? opts : &defaults;
 	ctx.max_reports = ctx.opts->max_reports != 0 ? ctx.opts->max_reports :
 			  FEED_REPORTS_DEFAULT;
+	ctx.now = ctx.opts->now != 0 ? ctx.opts->now : (int64_t)time(NULL);
 	c2w_ioc_set_init(&ctx.set);
 
 	rc = feed_read_file(path, &buf, &len);

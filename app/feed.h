@@ -81,6 +81,7 @@ struct c2w_feed_stats {
 	uint64_t loaded;                      /* new indicators added */
 	uint64_t duplicates;                  /* merged into an earlier one */
 	uint64_t rejected;                    /* invalid, reported */
+	uint64_t aged;                        /* older than max_age_s, dropped */
 	uint64_t by_kind[C2W_IOC_KIND_MAX];   /* distinct indicators per kind */
 };
 
@@ -94,11 +95,20 @@ enum c2w_feed_format {
 	C2W_FEED_PLAIN,
 };
 
+/* Time an indicator's age is taken from (struct c2w_feed_opts.age_by). */
+enum c2w_feed_age_by {
+	C2W_FEED_AGE_LAST_SEEN = 0, /* last seen, or first seen if unknown */
+	C2W_FEED_AGE_FIRST_SEEN,
+};
+
 struct c2w_feed_opts {
 	enum c2w_feed_format format;
 	bool strict;          /* first invalid record fails the load */
 	FILE *report;         /* where "file:line: reason" goes; NULL: none */
 	unsigned max_reports; /* per file, then one summary line; 0: 20 */
+	uint64_t max_age_s;   /* drop older indicators, seconds; 0: keep all */
+	enum c2w_feed_age_by age_by;
+	int64_t now;          /* Unix seconds ages count from; 0: time(NULL) */
 };
 
 /** Initialise an empty set. */
@@ -132,6 +142,10 @@ c2w_ioc_str(const struct c2w_ioc_set *set, uint32_t off)
  * (or `file: record N: ...` where a JSON position is unknown) and
  * skipped. The file is merged only once it loaded completely: after any
  * failure the set and stats are unchanged.
+ *
+ * With opts->max_age_s set, each record whose time (opts->age_by) is
+ * more than max_age_s before opts->now is dropped and counted in
+ * stats->aged; records without a known time are kept.
  *
  * @param path
  *   File to read.

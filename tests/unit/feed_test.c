@@ -814,6 +814,89 @@ test_plain_kinds(void)
 	c2w_ioc_set_free(&set);
 }
 
+/* Aging with a fixed now: 2026-03-01 00:00:00 UTC, max age 30 days. */
+static void
+test_aging(void)
+{
+	static const char csv[] =
+		"# \"first_seen_utc\",\"ioc_value\",\"ioc_type\",\"last_seen_utc\"\n"
+		/* 1: seen 10 days ago: kept */
+		"\"2025-01-01 00:00:00\",\"192.0.2.1:80\",\"ip:port\",\"2026-02-19 00:00:00\"\n"
+		/* 2: last seen 40 days ago: aged */
+		"\"2025-01-01 00:00:00\",\"192.0.2.2:80\",\"ip:port\",\"2026-01-20 00:00:00\"\n"
+		/* 3: no last seen, first seen 40 days ago: aged */
+		"\"2026-01-20 00:00:00\",\"192.0.2.3:80\",\"ip:port\",\"\"\n"
+		/* 4: no times at all: kept */
+		"\"\",\"192.0.2.4:80\",\"ip:port\",\"\"\n"
+		/* 5: exactly 30 days: kept */
+		"\"2026-01-30 00:00:00\",\"192.0.2.5:80\",\"ip:port\",\"\"\n"
+		/* 6: 30 days and 1 s: aged */
+		"\"2026-01-29 23:59:59\",\"192.0.2.6:80\",\"ip:port\",\"\"\n"
+		/* 7: in the future: kept */
+		"\"2026-04-01 00:00:00\",\"198.51.100.0/24\",\"ip-cidr\",\"\"\n"
+		/* 8: aged, invalid value: rejected before aging */
+		"\"2020-01-01 00:00:00\",\"192.0.2.999:80\",\"ip:port\",\"\"\n";
+	const int64_t now = 1772323200;  /* 2026-03-01 00:00:00 UTC */
+	struct c2w_feed_stats st = { 0 };
+	struct c2w_ioc_set set;
+	struct capture cap;
+	const char *rep;
+
+	c2w_ioc_set_init(&set);
+	capture_open(&cap);
+	cap.opts.max_age_s = 30 * 86400;
+	cap.opts.now = now;
+	CHECK(LOAD(csv, &cap.opts, &set, &st) == 0);
+	CHECK_EQ_U(st.loaded, 4);
+	CHECK_EQ_U(st.aged, 3);
+	CHECK_EQ_U(st.rejected, 1);
+	CHECK(find_value(&set, "192.0.2.1:80") != NULL);
+	CHECK(find_value(&set, "192.0.2.2:80") == NULL);
+	CHECK(find_value(&set, "192.0.2.3:80") == NULL);
+	CHECK(find_value(&set, "192.0.2.4:80") != NULL);
+	CHECK(find_value(&set, "192.0.2.5:80") != NULL);
+	CHECK(find_value(&set, "192.0.2.6:80") == NULL);
+	CHECK(find_value(&set, "198.51.100.0/24") != NULL);
+	rep = capture_text(&cap);
+	/* one rejection line and one summary line, aged records unlisted */
+	CHECK_EQ_U(count_lines(rep), 2);
+	CHECK(strstr(rep, ": 3 records dropped: last seen more than 2592000 s ago\n") != NULL);
+	CHECK(strstr(rep, "192.0.2.2") == NULL);
+	c2w_ioc_set_free(&set);
+
+	/* By first seen: line 1 (first seen in 2025) ages out too. */
+	c2w_ioc_set_init(&set);
+	memset(&st, 0, sizeof(st));
+	cap.opts.age_by = C2W_FEED_AGE_FIRST_SEEN;
+	CHECK(LOAD(csv, &cap.opts, &set, &st) == 0);
+	CHECK_EQ_U(st.loaded, 3);
+	CHECK_EQ_U(st.aged, 4);
+	CHECK(find_value(&set, "192.0.2.1:80") == NULL);
+	CHECK(strstr(capture_text(&cap), "first seen more than") != NULL);
+	c2w_ioc_set_free(&set);
+
+	/* max_age_s 0 keeps everything */
+	c2w_ioc_set_init(&set);
+	memset(&st, 0, sizeof(st));
+	cap.opts.max_age_s = 0;
+	CHECK(LOAD(csv, &cap.opts, &set, &st) == 0);
+	CHECK_EQ_U(st.loaded, 7);
+	CHECK_EQ_U(st.aged, 0);
+	c2w_ioc_set_free(&set);
+
+	/* A strict load fails on the invalid record, not on aged ones. */
+	c2w_ioc_set_init(&set);
+	memset(&st, 0, sizeof(st));
+	cap.opts.max_age_s = 30 * 86400;
+	cap.opts.strict = true;
+	CHECK(load_text(csv, (size_t)(strstr(csv, "\"2020-") - csv), &cap.opts,
+			&set, &st) == 0);
+	CHECK_EQ_U(st.aged, 4);
+	CHECK(LOAD(csv, &cap.opts, &set, &st) == -EINVAL);
+	capture_close(&cap);
+	c2w_ioc_set_free(&set);
+}
+
 static void
 test_csv_quoting(void)
 {
@@ -1258,6 +1341,7 @@ main(void)
 	test_cidr_valid();
 	test_cidr_invalid();
 	test_cidr_feeds();
+	test_aging();
 	test_csv_quoting();
 	test_csv_fifteen_columns();
 	test_plain_ipv6_first();
