@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "feed.h"
+#include "feedbin.h"
 
 /*
  * Maximum feed file size in bytes. It is meant to be far above any real
@@ -33,6 +34,13 @@
  * path, such as a disk image, from being read into memory.
  */
 #define FEED_MAX_FILE_BYTES (1024UL * 1024 * 1024)
+
+/*
+ * Maximum binary table size in bytes. A table of 10 million ip:port
+ * indicators takes about 1.2 GB; the 32-bit string offsets cap the
+ * pool at 4 GiB in any case.
+ */
+#define FEED_MAX_TABLE_BYTES (8UL * 1024 * 1024 * 1024)
 
 /* Maximum indicator length in bytes; longer values are rejected. */
 #define FEED_MAX_VALUE 2048
@@ -448,22 +456,30 @@ feed_index_grow(struct c2w_ioc_set *set)
 	return 0;
 }
 
+/*
+ * Create the index of a set, filled with the indicators it holds. A set
+ * loaded from a binary table has none until the first merge into it.
+ */
 static int
 feed_index_create(struct c2w_ioc_set *set)
 {
 	struct feed_index *idx;
+	size_t cap = 1024;
 
+	while (cap < set->n * 2 + 2)
+		cap *= 2;
 	idx = calloc(1, sizeof(*idx));
 	if (idx == NULL)
 		return -ENOMEM;
-	idx->slot = calloc(1024, sizeof(*idx->slot));
+	idx->slot = calloc(cap, sizeof(*idx->slot));
 	if (idx->slot == NULL) {
 		free(idx);
 		return -ENOMEM;
 	}
-	idx->mask = 1023;
+	idx->mask = cap - 1;
 	feed_index_seed(idx->key);
 	set->index = idx;
+	feed_index_fill(set, idx->slot, cap);
 	return 0;
 }
 
@@ -2455,6 +2471,11 @@ feed_read_file(const char *path, char **out, size_t *out_len)
 		rc = -EISDIR;
 		goto out_close;
 	}
+	/* One allocation for a regular file; a size above the limit
+	 * fails below once that much is read. */
+	if (S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size < FEED_MAX_TABLE_BYTES)
+		cap = (size_t)st.st_size + 2;
 	/* Read in chunks: pipes and /proc files report no size. */
 	for (;;) {
 		if (len + 1 >= cap || buf == NULL) {
@@ -2469,7 +2490,8 @@ feed_read_file(const char *path, char **out, size_t *out_len)
 		}
 		got = fread(buf + len, 1, cap - len - 1, f);
 		len += got;
-		if (len > FEED_MAX_FILE_BYTES) {
+		if (len > (c2w_feedbin_is_table(buf, len) ? FEED_MAX_TABLE_BYTES :
+			   FEED_MAX_FILE_BYTES)) {
 			rc = -EFBIG;
 			goto out_close;
 		}
@@ -2522,6 +2544,54 @@ feed_detect(const char *buf, size_t len)
 	return C2W_FEED_PLAIN;
 }
 
+/* ---------------------------------------------------------------- */
+/* Binary tables                                                     */
+/* ---------------------------------------------------------------- */
+
+/*
+ * Load a binary table into this file's set, then drop the indicators
+ * that are too old. A table holds only valid, merged indicators, so
+ * any invalid record means the file is damaged and fails the load in
+ * strict and non-strict mode alike.
+ */
+static int
+feed_load_table(struct feed_ctx *ctx, const char *buf, size_t len)
+{
+	struct c2w_ioc_set *set = &ctx->set;
+	char err[256];
+	size_t i, kept = 0;
+	int rc;
+
+	rc = c2w_feedbin_decode(buf, len, set, err, sizeof(err));
+	if (rc < 0) {
+		feed_report(ctx, "%s: binary indicator table rejected: %s\n",
+			    ctx->path, err);
+		return rc;
+	}
+	ctx->st.lines += set->n;
+	for (i = 0; i < set->n; i++) {
+		if (feed_is_aged(ctx, &set->v[i])) {
+			ctx->st.aged++;
+			continue;
+		}
+		set->v[kept++] = set->v[i];
+	}
+	set->n = kept;
+	return 0;
+}
+
+/*
+ * A binary table, also with one byte of its magic damaged, so that such
+ * a file fails with the reason and is not read as a list of garbage.
+ * No text feed starts with byte 0x89, which UTF-8 never puts first.
+ */
+static bool
+feed_looks_binary(const char *buf, size_t len)
+{
+	return (len > 0 && (unsigned char)buf[0] == 0x89) ||
+	       (len >= 5 && memcmp(buf + 1, &C2W_FEEDBIN_MAGIC[1], 4) == 0);
+}
+
 static int
 feed_load_buffer(struct feed_ctx *ctx, const char *buf, size_t len)
 {
@@ -2533,9 +2603,14 @@ feed_load_buffer(struct feed_ctx *ctx, const char *buf, size_t len)
 		buf += 3;
 		len -= 3;
 	}
+	if (fmt == C2W_FEED_AUTO && feed_looks_binary(buf, len))
+		fmt = C2W_FEED_BINARY;
 	if (fmt == C2W_FEED_AUTO)
 		fmt = feed_detect(buf, len);
 	switch (fmt) {
+	case C2W_FEED_BINARY:
+		rc = feed_load_table(ctx, buf, len);
+		break;
 	case C2W_FEED_JSON:
 		rc = feed_load_json(ctx, buf, len);
 		break;
@@ -2546,7 +2621,7 @@ feed_load_buffer(struct feed_ctx *ctx, const char *buf, size_t len)
 		rc = feed_load_plain(ctx, buf, len);
 		break;
 	default:
-		feed_report(ctx, "%s: feed format %d unknown: use auto, csv, json or plain\n",
+		feed_report(ctx, "%s: feed format %d unknown: use auto, csv, json, plain or binary\n",
 			    ctx->path, (int)fmt);
 		return -EINVAL;
 	}
@@ -2612,6 +2687,24 @@ feed_rollback(struct c2w_ioc_set *dst, const struct feed_undo *undo,
 	feed_index_fill(dst, idx->slot, idx->mask + 1);
 }
 
+/*
+ * Hand this file's set to an empty caller's set: same result as a
+ * merge, without hashing every indicator again, and it cannot fail.
+ */
+static void
+feed_move_into(struct c2w_ioc_set *dst, struct c2w_ioc_set *src,
+	       struct c2w_feed_stats *st)
+{
+	size_t i;
+
+	c2w_ioc_set_free(dst);
+	*dst = *src;
+	c2w_ioc_set_init(src);
+	st->loaded += dst->n;
+	for (i = 0; i < dst->n; i++)
+		st->by_kind[dst->v[i].kind]++;
+}
+
 static int
 feed_commit(struct feed_ctx *ctx, struct c2w_ioc_set *set,
 	    struct c2w_feed_stats *stats)
@@ -2619,11 +2712,15 @@ feed_commit(struct feed_ctx *ctx, struct c2w_ioc_set *set,
 	struct c2w_feed_stats st = ctx->st;
 	struct feed_undo undo = { .limit = set->n };
 	size_t pool_len = set->pool_len, i;
-	int rc;
+	int rc = 0;
 
-	rc = feed_merge_into(set, &ctx->set, &st, &undo);
-	if (rc < 0)
-		feed_rollback(set, &undo, pool_len);
+	if (set->n == 0) {
+		feed_move_into(set, &ctx->set, &st);
+	} else {
+		rc = feed_merge_into(set, &ctx->set, &st, &undo);
+		if (rc < 0)
+			feed_rollback(set, &undo, pool_len);
+	}
 	free(undo.v);
 	if (rc < 0 || stats == NULL)
 		return rc;

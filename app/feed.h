@@ -77,7 +77,8 @@ struct c2w_ioc_set {
 
 /* Totals of one or more c2w_feed_load() calls on a set. */
 struct c2w_feed_stats {
-	uint64_t lines;                       /* lines (CSV, plain), records (JSON) */
+	uint64_t lines;                       /* lines (CSV, plain), records (JSON,
+					 * binary table) */
 	uint64_t loaded;                      /* new indicators added */
 	uint64_t duplicates;                  /* merged into an earlier one */
 	uint64_t rejected;                    /* invalid, reported */
@@ -85,14 +86,15 @@ struct c2w_feed_stats {
 	uint64_t by_kind[C2W_IOC_KIND_MAX];   /* distinct indicators per kind */
 };
 
-/* Input format; AUTO picks JSON when the file starts with '{' or '[',
- * ThreatFox CSV when a (commented) header names ioc_value, plain list
- * otherwise. */
+/* Input format; AUTO picks a binary table (feedbin.h) when the file
+ * starts with its magic, JSON when it starts with '{' or '[', ThreatFox
+ * CSV when a (commented) header names ioc_value, plain list otherwise. */
 enum c2w_feed_format {
 	C2W_FEED_AUTO = 0,
 	C2W_FEED_CSV,
 	C2W_FEED_JSON,
 	C2W_FEED_PLAIN,
+	C2W_FEED_BINARY,
 };
 
 /* Time an indicator's age is taken from (struct c2w_feed_opts.age_by). */
@@ -134,18 +136,19 @@ c2w_ioc_str(const struct c2w_ioc_set *set, uint32_t off)
 }
 
 /**
- * Read one feed file into a set. Duplicates (same kind, address, prefix
- * length and port, or same text for other kinds) merge into the first:
- * the highest confidence, the earliest first seen and the latest last
- * seen win, and empty text fields are filled from the later entry.
- * Invalid records are reported as `file:line: "value": rejected: reason`
- * (or `file: record N: ...` where a JSON position is unknown) and
- * skipped. The file is merged only once it loaded completely: after any
- * failure the set and stats are unchanged.
+ * Read one feed file or binary table into a set. Duplicates (same kind,
+ * address, prefix length and port, or same text for other kinds) merge
+ * into the first: the highest confidence, the earliest first seen and
+ * the latest last seen win, and empty text fields are filled from the
+ * later entry. Invalid records are reported as `file:line: "value":
+ * rejected: reason` (or `file: record N: ...` where a JSON position is
+ * unknown) and skipped. The file is merged only once it loaded
+ * completely: after any failure the set and stats are unchanged.
  *
  * With opts->max_age_s set, each record whose time (opts->age_by) is
  * more than max_age_s before opts->now is dropped and counted in
- * stats->aged; records without a known time are kept.
+ * stats->aged; records without a known time are kept. A binary table
+ * that is truncated, corrupt or of an unknown version fails the load.
  *
  * @param path
  *   File to read.
@@ -159,7 +162,8 @@ c2w_ioc_str(const struct c2w_ioc_set *set, uint32_t off)
  *   0 on success (possibly with rejected records), -ENOENT or another
  *   negative errno if the file cannot be read, -EINVAL if strict and a
  *   record is invalid or the file is not in the requested format,
- *   -ENOMEM on allocation failure.
+ *   -EINVAL also for a damaged binary table (strict or not), -EFBIG for
+ *   a file above the size limit, -ENOMEM on allocation failure.
  */
 int c2w_feed_load(const char *path, const struct c2w_feed_opts *opts,
 		  struct c2w_ioc_set *set, struct c2w_feed_stats *stats);

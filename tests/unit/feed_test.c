@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "feed.h"
+#include "feedbin.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define FEED_TEST_SANITIZER 1
@@ -1323,6 +1324,351 @@ out:
 }
 #endif
 
+/* ---------------------------------------------------------------- */
+/* Binary tables                                                     */
+/* ---------------------------------------------------------------- */
+
+/* Values checked against libxxhash 0.8.1 (XXH64). */
+static void
+test_xxh64_vectors(void)
+{
+	static const uint8_t bytes[200] = { 0 };
+	uint8_t seq[600];
+	size_t i;
+
+	for (i = 0; i < sizeof(seq); i++)
+		seq[i] = (uint8_t)(i % 200);
+	CHECK(c2w_feedbin_xxh64("", 0, 0) == 0xef46db3751d8e999ULL);
+	CHECK(c2w_feedbin_xxh64("", 0, 7) == 0x95f0626f6f0a4409ULL);
+	CHECK(c2w_feedbin_xxh64("a", 1, 0) == 0xd24ec4f1a98c6e5bULL);
+	CHECK(c2w_feedbin_xxh64("abc", 3, 0) == 0x44bc2cf5ad770999ULL);
+	CHECK(c2w_feedbin_xxh64("abcd1234", 8, 7) == 0xe4efc9db6424d9e6ULL);
+	CHECK(c2w_feedbin_xxh64(seq, sizeof(seq), 0) == 0x427addc3fc459a2bULL);
+	CHECK(c2w_feedbin_xxh64(seq, sizeof(seq), 7) == 0xa5c3984299cdc6acULL);
+	(void)bytes;
+}
+
+/* Read a whole file; the caller frees *data. */
+static int
+read_all(const char *path, uint8_t **data, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	long size;
+
+	if (f == NULL)
+		return -1;
+	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0) {
+		fclose(f);
+		return -1;
+	}
+	*data = malloc((size_t)size + 1);
+	*len = (size_t)size;
+	if (*data == NULL || fread(*data, 1, *len, f) != *len) {
+		fclose(f);
+		return -1;
+	}
+	return fclose(f);
+}
+
+/* Every kind, IPv4 and IPv6, prefixes, times, tags, references. */
+static const char table_extra[] =
+	"198.51.100.0/24\n"
+	"2001:db8:5::/48\n"
+	"203.0.113.77\n"
+	"[2001:db8::77]:8443\n";
+
+/* Fixture feeds loaded into one set. */
+static int
+load_fixtures(struct c2w_ioc_set *set, const struct c2w_feed_opts *opts,
+	      struct c2w_feed_stats *st)
+{
+	int rc;
+
+	rc = c2w_feed_load(DATA("feeds/threatfox-full.csv"), opts, set, st);
+	if (rc == 0)
+		rc = c2w_feed_load(DATA("feeds/threatfox-export.json"), opts,
+				   set, st);
+	if (rc == 0)
+		rc = c2w_feed_load(DATA("feeds/threatfox-api.json"), opts,
+				   set, st);
+	if (rc == 0)
+		rc = LOAD(table_extra, opts, set, st);
+	return rc;
+}
+
+/* Compare every field, strings by text, of a's indicators in b. */
+static unsigned
+sets_differ(const struct c2w_ioc_set *a, const struct c2w_ioc_set *b)
+{
+	unsigned diff = 0;
+	size_t i, j;
+
+	if (a->n != b->n)
+		return 1;
+	for (i = 0; i < a->n; i++) {
+		const struct c2w_ioc *x = &a->v[i], *y = NULL;
+
+		for (j = 0; j < b->n && y == NULL; j++)
+			if (b->v[j].kind == x->kind &&
+			    strcmp(c2w_ioc_str(a, x->value),
+				   c2w_ioc_str(b, b->v[j].value)) == 0)
+				y = &b->v[j];
+		if (y == NULL) {
+			printf("#   %s missing\n", c2w_ioc_str(a, x->value));
+			diff++;
+			continue;
+		}
+		diff += memcmp(x->addr, y->addr, 16) != 0 || x->port != y->port ||
+			x->family != y->family || x->confidence != y->confidence ||
+			x->prefix != y->prefix || x->action != y->action ||
+			x->first_seen != y->first_seen ||
+			x->last_seen != y->last_seen;
+#define SAME_TEXT(f) (strcmp(c2w_ioc_str(a, x->f), c2w_ioc_str(b, y->f)) == 0)
+		diff += !SAME_TEXT(id) || !SAME_TEXT(threat_type) ||
+			!SAME_TEXT(malware) || !SAME_TEXT(tags) ||
+			!SAME_TEXT(reference) || !SAME_TEXT(source);
+#undef SAME_TEXT
+	}
+	return diff;
+}
+
+static void
+test_table_round_trip(void)
+{
+	struct c2w_feed_stats st_text = { 0 }, st_bin = { 0 };
+	struct c2w_ioc_set text, bin;
+	struct c2w_feedbin_info info;
+	char path[64], err[256];
+	uint8_t *data = NULL;
+	size_t len = 0, i;
+
+	c2w_ioc_set_init(&text);
+	c2w_ioc_set_init(&bin);
+	CHECK(load_fixtures(&text, NULL, &st_text) == 0);
+	CHECK(text.n > 10);
+	CHECK(st_text.by_kind[C2W_IOC_CIDR] == 2);
+
+	snprintf(path, sizeof(path), "/tmp/c2w-feed-test-XXXXXX");
+	CHECK(mkstemp(path) >= 0);
+	CHECK(c2w_feedbin_write(path, &text, C2W_FEEDBIN_FLAG_ALLOW, 1767225600,
+				err, sizeof(err)) == 0);
+	CHECK(c2w_feed_load(path, NULL, &bin, &st_bin) == 0);
+	CHECK_EQ_U(bin.n, text.n);
+	CHECK_EQ_U(st_bin.loaded, text.n);
+	CHECK_EQ_U(st_bin.lines, text.n);
+	CHECK_EQ_U(st_bin.rejected, 0);
+	for (i = 0; i < C2W_IOC_KIND_MAX; i++)
+		CHECK_EQ_U(st_bin.by_kind[i], st_text.by_kind[i]);
+	CHECK_EQ_U(sets_differ(&text, &bin), 0);
+	CHECK(bin.index == NULL);
+
+	/* header fields */
+	CHECK(read_all(path, &data, &len) == 0);
+	CHECK(c2w_feedbin_info(data, len, &info, err, sizeof(err)) == 0);
+	CHECK(info.body_ok);
+	CHECK_EQ_U(info.version, 1);
+	CHECK_EQ_U(info.count, text.n);
+	CHECK_EQ_U(info.flags, C2W_FEEDBIN_FLAG_ALLOW);
+	CHECK(info.created == 1767225600);
+	CHECK_EQ_U(info.by_kind[C2W_IOC_CIDR], 2);
+	CHECK_EQ_U(info.file_len, len);
+	free(data);
+
+	/* Loading again merges every indicator into the table's set,
+	 * which builds its dedup index on the way. */
+	memset(&st_bin, 0, sizeof(st_bin));
+	CHECK(c2w_feed_load(path, NULL, &bin, &st_bin) == 0);
+	CHECK_EQ_U(st_bin.duplicates, text.n);
+	CHECK_EQ_U(st_bin.loaded, 0);
+	CHECK(load_fixtures(&bin, NULL, &st_bin) == 0);
+	CHECK_EQ_U(st_bin.loaded, 0);
+	CHECK_EQ_U(bin.n, text.n);
+	c2w_ioc_set_free(&bin);
+
+	/* The same set gives the same bytes. */
+	{
+		uint8_t *again = NULL;
+		size_t again_len = 0;
+
+		CHECK(read_all(path, &data, &len) == 0);
+		CHECK(c2w_feedbin_write(path, &text, C2W_FEEDBIN_FLAG_ALLOW,
+					1767225600, err, sizeof(err)) == 0);
+		CHECK(read_all(path, &again, &again_len) == 0);
+		CHECK(again_len == len && memcmp(again, data, len) == 0);
+		free(again);
+		free(data);
+	}
+
+	/* An empty set gives a valid empty table. */
+	c2w_ioc_set_init(&bin);
+	CHECK(c2w_feedbin_write(path, &bin, 0, 0, err, sizeof(err)) == 0);
+	memset(&st_bin, 0, sizeof(st_bin));
+	CHECK(c2w_feed_load(path, NULL, &bin, &st_bin) == 0);
+	CHECK_EQ_U(bin.n, 0);
+	unlink(path);
+	c2w_ioc_set_free(&bin);
+	c2w_ioc_set_free(&text);
+}
+
+/* Aging applies to a table's indicators by their merged times. */
+static void
+test_table_aging(void)
+{
+	struct c2w_feed_opts opts = { 0 };
+	struct c2w_feed_stats st = { 0 };
+	struct c2w_ioc_set bin, all;
+	char path[64], err[256];
+	size_t i, expect = 0, found = 0;
+
+	c2w_ioc_set_init(&all);
+	c2w_ioc_set_init(&bin);
+	CHECK(load_fixtures(&all, NULL, NULL) == 0);
+	snprintf(path, sizeof(path), "/tmp/c2w-feed-test-XXXXXX");
+	CHECK(mkstemp(path) >= 0);
+	CHECK(c2w_feedbin_write(path, &all, 0, 0, err, sizeof(err)) == 0);
+
+	opts.max_age_s = 60 * 86400;
+	opts.now = 1780272000;  /* 2026-06-01 00:00:00 UTC */
+	CHECK(c2w_feed_load(path, &opts, &bin, &st) == 0);
+	for (i = 0; i < all.n; i++) {
+		const struct c2w_ioc *ioc = &all.v[i];
+		int64_t t = ioc->last_seen != C2W_IOC_TIME_UNKNOWN ?
+			    ioc->last_seen : ioc->first_seen;
+
+		if (t != C2W_IOC_TIME_UNKNOWN && opts.now - t > 60 * 86400)
+			continue;
+		expect++;
+		found += find_value(&bin, c2w_ioc_str(&all, ioc->value)) != NULL;
+	}
+	CHECK(st.aged > 0);
+	CHECK(expect > 0);
+	CHECK_EQ_U(bin.n, expect);
+	CHECK_EQ_U(found, expect);
+	CHECK_EQ_U(bin.n + st.aged, all.n);
+	unlink(path);
+	c2w_ioc_set_free(&all);
+	c2w_ioc_set_free(&bin);
+}
+
+/*
+ * Load a damaged copy of a table into a set that holds one indicator:
+ * the load must fail with -EINVAL, name the file, and leave the set and
+ * counters as they were.
+ */
+static int
+load_damaged(const uint8_t *data, size_t len, const char *want)
+{
+	struct c2w_feed_stats st = { 0 };
+	struct c2w_ioc_set set;
+	struct capture cap;
+	char path[64];
+	const char *rep;
+	int ok = 1, rc;
+
+	c2w_ioc_set_init(&set);
+	capture_open(&cap);
+	rc = LOAD("192.0.2.9:443\n", &cap.opts, &set, &st);
+	memset(&st, 0, sizeof(st));
+	if (rc != 0 || write_tmp(path, data, len) != 0)
+		ok = 0;
+	if (ok) {
+		rc = c2w_feed_load(path, &cap.opts, &set, &st);
+		rep = capture_text(&cap);
+		ok = rc == -EINVAL && set.n == 1 && st.loaded == 0 &&
+		     st.lines == 0 && strstr(rep, path) != NULL &&
+		     strstr(rep, "binary indicator table rejected: ") != NULL &&
+		     (want == NULL || strstr(rep, want) != NULL);
+		if (!ok)
+			printf("#   rc %d, report: %s\n", rc, rep);
+		unlink(path);
+	}
+	capture_close(&cap);
+	c2w_ioc_set_free(&set);
+	return ok;
+}
+
+static void
+test_table_damage(void)
+{
+	struct c2w_ioc_set set;
+	char path[64], err[256];
+	uint8_t *data = NULL, *copy;
+	size_t len = 0, i, cut;
+	unsigned bad_flip = 0, bad_cut = 0;
+
+	c2w_ioc_set_init(&set);
+	CHECK(load_fixtures(&set, NULL, NULL) == 0);
+	snprintf(path, sizeof(path), "/tmp/c2w-feed-test-XXXXXX");
+	CHECK(mkstemp(path) >= 0);
+	CHECK(c2w_feedbin_write(path, &set, 0, 0, err, sizeof(err)) == 0);
+	CHECK(read_all(path, &data, &len) == 0);
+	unlink(path);
+	c2w_ioc_set_free(&set);
+	copy = malloc(len);
+	if (!CHECK(data != NULL && copy != NULL))
+		return;
+
+	/* every single byte flipped, in header, records and pool */
+	for (i = 0; i < len; i++) {
+		memcpy(copy, data, len);
+		copy[i] ^= 0x20;
+		bad_flip += !load_damaged(copy, len, NULL);
+	}
+	CHECK_EQ_U(bad_flip, 0);
+	memcpy(copy, data, len);
+	copy[len - 2] ^= 1;
+	CHECK(load_damaged(copy, len, "body checksum mismatch"));
+	memcpy(copy, data, len);
+	copy[20] ^= 1;
+	CHECK(load_damaged(copy, len, "header checksum mismatch"));
+	memcpy(copy, data, len);
+	copy[0] = 'X';
+	CHECK(load_damaged(copy, len, "magic number missing or damaged"));
+
+	/* Cut at every eighth of the file, and one byte short. An empty
+	 * file is an empty plain list, so the first cut keeps one byte. */
+	CHECK(load_damaged(data, 1, "truncated"));
+	for (cut = 1; cut < 8; cut++)
+		bad_cut += !load_damaged(data, len * cut / 8, "truncated");
+	CHECK_EQ_U(bad_cut, 0);
+	CHECK(load_damaged(data, len - 1, "truncated"));
+	CHECK(load_damaged(data, 3, "truncated"));
+
+	/* trailing bytes, as a second write appended would leave */
+	copy = realloc(copy, len + 5);
+	memcpy(copy, data, len);
+	memcpy(copy + len, "extra", 5);
+	CHECK(load_damaged(copy, len + 5, "unknown data after"));
+
+	/* a newer version, with valid checksums */
+	memcpy(copy, data, len);
+	copy[8] = 2;
+	c2w_feedbin_seal(copy, len);
+	CHECK(load_damaged(copy, len, "version 2 unknown"));
+
+	/* damage past valid checksums: records themselves are checked */
+	memcpy(copy, data, len);
+	copy[C2W_FEEDBIN_HEADER_SIZE + 18] = 9;         /* kind 9 */
+	c2w_feedbin_seal(copy, len);
+	CHECK(load_damaged(copy, len, "record 1 invalid: kind unknown"));
+	memcpy(copy, data, len);
+	memcpy(copy + C2W_FEEDBIN_HEADER_SIZE + C2W_FEEDBIN_RECORD_SIZE,
+	       data + C2W_FEEDBIN_HEADER_SIZE, C2W_FEEDBIN_RECORD_SIZE);
+	c2w_feedbin_seal(copy, len);
+	CHECK(load_damaged(copy, len, "record 2 invalid: not after"));
+	memcpy(copy, data, len);
+	copy[C2W_FEEDBIN_HEADER_SIZE + 40 + 3] = 0x7f;  /* value offset */
+	c2w_feedbin_seal(copy, len);
+	CHECK(load_damaged(copy, len, "string offset beyond"));
+	memcpy(copy, data, len);
+	copy[40] ^= 1;                                  /* kind counts */
+	c2w_feedbin_seal(copy, len);
+	CHECK(load_damaged(copy, len, "header counts"));
+	free(copy);
+	free(data);
+}
+
 int main(void);
 
 int
@@ -1350,6 +1696,10 @@ main(void)
 	test_file_errors();
 	test_report_limit();
 	test_many();
+	test_xxh64_vectors();
+	test_table_round_trip();
+	test_table_aging();
+	test_table_damage();
 #ifndef FEED_TEST_SANITIZER
 	test_alloc_failures();
 #endif
