@@ -33,6 +33,7 @@ c2w_flow_table_create(const char *name, uint32_t entries, int socket,
 		.socket_id = socket,
 	};
 	struct c2w_flow_table *ft;
+	uint64_t slots;
 	int ret;
 
 	ft = rte_zmalloc_socket("flow_table", sizeof(*ft), RTE_CACHE_LINE_SIZE,
@@ -57,6 +58,9 @@ c2w_flow_table_create(const char *name, uint32_t entries, int socket,
 	}
 	ft->idle_ms = idle_ms;
 	ft->active_ms = active_ms;
+	/* One sweep per millisecond covers the table in idle_ms / 4. */
+	slots = ((uint64_t)ft->n_slots * 4 + idle_ms) / (idle_ms + 1);
+	ft->sweep_slots = (uint32_t)RTE_MAX(slots, (uint64_t)64);
 	*out = ft;
 	return 0;
 
@@ -77,14 +81,22 @@ c2w_flow_table_free(struct c2w_flow_table *ft)
 	rte_free(ft);
 }
 
+/* Any total order of endpoints serves to normalise the key; comparing
+ * the addresses as two host-order words costs less than memcmp. */
 static int
 flow_endpoint_cmp(const uint8_t *a, uint16_t pa, const uint8_t *b,
 		  uint16_t pb)
 {
-	int c = memcmp(a, b, 16);
+	uint64_t a0, a1, b0, b1;
 
-	if (c != 0)
-		return c;
+	memcpy(&a0, a, 8);
+	memcpy(&a1, a + 8, 8);
+	memcpy(&b0, b, 8);
+	memcpy(&b1, b + 8, 8);
+	if (a0 != b0)
+		return a0 < b0 ? -1 : 1;
+	if (a1 != b1)
+		return a1 < b1 ? -1 : 1;
 	return (int)pa - (int)pb;
 }
 
@@ -193,6 +205,16 @@ flow_end_slot(struct c2w_flow_table *ft, uint32_t pos, uint8_t reason,
 		return;
 	}
 	c2w_flow_remove(ft, key);
+}
+
+unsigned
+c2w_flow_table_tick(struct c2w_flow_table *ft, uint64_t now_ms,
+		    c2w_flow_end_fn end, void *ctx)
+{
+	if (now_ms == ft->sweep_ms)
+		return 0;
+	ft->sweep_ms = now_ms;
+	return c2w_flow_table_sweep(ft, now_ms, ft->sweep_slots, end, ctx);
 }
 
 unsigned

@@ -17,7 +17,9 @@
 struct rte_hash;
 
 /* Both directions of a flow map to one key: the endpoint (address, port)
- * that compares lower is "lo". Padding is zeroed. */
+ * that compares lower is "lo". Padding is zeroed. The key is 48 bytes,
+ * a size rte_hash compares with vector instructions; at 44 bytes it
+ * fell back to memcmp, 11 % of a worker's time in a profile. */
 struct c2w_flow_key {
 	uint8_t addr_lo[16];
 	uint8_t addr_hi[16];
@@ -27,7 +29,7 @@ struct c2w_flow_key {
 	uint16_t vlan_inner;
 	uint8_t proto;
 	uint8_t family;
-	uint16_t pad;
+	uint8_t pad[6];
 };
 
 enum c2w_flow_state {
@@ -70,6 +72,9 @@ struct c2w_flow_table {
 	struct c2w_flow *flows;  /* indexed by hash key position */
 	uint32_t n_slots;
 	uint32_t sweep_pos;      /* next slot the expiry sweep looks at */
+	uint32_t sweep_slots;    /* slots per sweep: a full pass within a
+				  * quarter of the idle timeout */
+	uint64_t sweep_ms;       /* worker clock of the last sweep */
 	uint32_t count;          /* entries in use */
 	uint32_t idle_ms;
 	uint32_t active_ms;
@@ -168,6 +173,16 @@ int c2w_flow_end_reason(const struct c2w_flow_table *ft,
  *   Flow entry in use.
  */
 void c2w_flow_restart(struct c2w_flow *f);
+
+/**
+ * Run the expiry sweep at most once per millisecond of the worker's
+ * clock, over ft->sweep_slots slots.
+ *
+ * @return
+ *   Number of flows ended or reported.
+ */
+unsigned c2w_flow_table_tick(struct c2w_flow_table *ft, uint64_t now_ms,
+			     c2w_flow_end_fn end, void *ctx);
 
 /**
  * End flows whose idle or active timeout passed, or that closed, looking

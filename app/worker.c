@@ -18,8 +18,6 @@
 
 /* Packets ahead of the current one whose headers are prefetched. */
 #define WORKER_PREFETCH_AHEAD 3
-/* Flow-table slots the expiry sweep looks at per loop. */
-#define WORKER_SWEEP_SLOTS 64
 /* Slots looked at when an insert finds the table full. */
 #define WORKER_FULL_SWEEP_SLOTS 4096
 
@@ -581,8 +579,7 @@ c2w_worker_main(void *arg)
 			if (wall > w->now_ms)
 				w->now_ms = wall;
 		}
-		c2w_flow_table_sweep(w->flows, w->now_ms, WORKER_SWEEP_SLOTS,
-				     worker_flow_end, w);
+		c2w_flow_table_tick(w->flows, w->now_ms, worker_flow_end, w);
 		/* No table pointer read in this loop is used after here. */
 		if (rt->qsv != NULL)
 			rte_rcu_qsbr_quiescent(rt->qsv, w->id);
