@@ -84,7 +84,7 @@ class FeedTool(unittest.TestCase):
         again = self.path('again.c2wt')
         r2 = run('-o', again, out, csv)
         self.assertEqual(r2.returncode, 0, r2.stderr)
-        self.assertIn('out.c2wt: 4 new, 0 duplicates, 0 rejected', r2.stdout)
+        self.assertIn('out.c2wt: 4 new, 0 duplicates, 0 rejected, 0 aged, loaded in ', r2.stdout)
         self.assertIn('threatfox-full.csv: 0 new, 5 duplicates', r2.stdout)
         with open(out, 'rb') as a, open(again, 'rb') as b:
             one, two = a.read(), b.read()
@@ -134,6 +134,13 @@ class FeedTool(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn('every record rejected', r.stderr)
         self.assertFalse(os.path.exists(out))
+
+    def test_dry_run(self):
+        r = run('-n', os.path.join(FEEDS, 'threatfox-full.csv'))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn('total: 4 indicators', r.stdout)
+        self.assertNotIn('wrote', r.stdout)
+        self.assertEqual(run('-n', '-o', self.path('x'), 'y').returncode, 2)
 
     def test_missing_feed(self):
         r, out = self.merge(self.path('absent.csv'))

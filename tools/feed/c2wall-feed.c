@@ -28,6 +28,7 @@
 struct tool_args {
 	bool allow;
 	bool strict;
+	bool dry_run;
 	uint64_t max_age_days;
 	const char *out;
 	const char *info;
@@ -52,6 +53,7 @@ tool_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: c2wall-feed [--allow] [--max-age DAYS] [--strict] -o OUT.c2wt FEED...\n"
+		"       c2wall-feed [--max-age DAYS] [--strict] --dry-run FEED...\n"
 		"       c2wall-feed --info TABLE.c2wt\n"
 		"\n"
 		"Merge ThreatFox CSV and JSON exports, API responses and plain\n"
@@ -64,6 +66,7 @@ tool_usage(FILE *f)
 		"                     seen time, first seen) more than DAYS days ago;\n"
 		"                     indicators without any time are kept\n"
 		"      --strict       fail on the first invalid record\n"
+		"  -n, --dry-run      load and report, write no table\n"
 		"      --info FILE    print a table's header, counts and checksum status\n"
 		"  -h, --help         print this help\n"
 		"\n"
@@ -97,6 +100,7 @@ tool_parse_args(int argc, char **argv, struct tool_args *a)
 		{ "allow", no_argument, NULL, 'a' },
 		{ "max-age", required_argument, NULL, 'm' },
 		{ "strict", no_argument, NULL, 's' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "info", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
@@ -105,7 +109,7 @@ tool_parse_args(int argc, char **argv, struct tool_args *a)
 	int c;
 
 	memset(a, 0, sizeof(*a));
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:nh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			a->allow = true;
@@ -116,6 +120,9 @@ tool_parse_args(int argc, char **argv, struct tool_args *a)
 			break;
 		case 's':
 			a->strict = true;
+			break;
+		case 'n':
+			a->dry_run = true;
 			break;
 		case 'o':
 			a->out = optarg;
@@ -138,9 +145,19 @@ tool_parse_args(int argc, char **argv, struct tool_args *a)
 			"other files\n");
 		return -EINVAL;
 	}
-	if (a->info == NULL && (a->out == NULL || a->n_feeds == 0)) {
-		fprintf(stderr, "c2wall-feed: missing -o OUT or FEED: see "
-			"c2wall-feed --help\n");
+	if (a->dry_run && (a->out != NULL || a->info != NULL)) {
+		fprintf(stderr, "c2wall-feed: --dry-run writes nothing: drop -o "
+			"and --info\n");
+		return -EINVAL;
+	}
+	if (a->info == NULL && a->n_feeds == 0) {
+		fprintf(stderr, "c2wall-feed: missing FEED: see c2wall-feed "
+			"--help\n");
+		return -EINVAL;
+	}
+	if (a->info == NULL && !a->dry_run && a->out == NULL) {
+		fprintf(stderr, "c2wall-feed: missing -o OUT: see c2wall-feed "
+			"--help\n");
 		return -EINVAL;
 	}
 	return 0;
@@ -260,11 +277,14 @@ tool_load_feeds(const struct tool_args *a, struct c2w_ioc_set *set,
 		.max_age_s = a->max_age_days * 86400,
 	};
 	struct c2w_feed_stats st;
+	struct timespec t0, t1;
 	int i, rc;
 
 	for (i = 0; i < a->n_feeds; i++) {
 		memset(&st, 0, sizeof(st));
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		rc = c2w_feed_load(a->feeds[i], &opts, set, &st);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (rc == -EINVAL) {
 			fprintf(stderr, "c2wall-feed: %s: not loaded, nothing "
 				"written\n", a->feeds[i]);
@@ -276,8 +296,10 @@ tool_load_feeds(const struct tool_args *a, struct c2w_ioc_set *set,
 			return rc;
 		}
 		printf("%s: %" PRIu64 " new, %" PRIu64 " duplicates, %" PRIu64
-		       " rejected, %" PRIu64 " aged\n", a->feeds[i], st.loaded,
-		       st.duplicates, st.rejected, st.aged);
+		       " rejected, %" PRIu64 " aged, loaded in %.3f s\n",
+		       a->feeds[i], st.loaded, st.duplicates, st.rejected,
+		       st.aged, (double)(t1.tv_sec - t0.tv_sec) +
+		       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 		/* Same rule as c2wall: a file of nothing but invalid records
 		 * is the wrong file, not a feed. */
 		if (st.loaded + st.duplicates + st.aged == 0 && st.rejected > 0) {
@@ -315,7 +337,7 @@ tool_merge(const struct tool_args *a)
 	       total.rejected, total.aged);
 	tool_print_kinds("by kind", by_kind);
 	rc = tool_print_threat_types(&set);
-	if (rc < 0)
+	if (rc < 0 || a->dry_run)
 		goto out_free_set;
 
 	rc = c2w_feedbin_write(a->out, &set, a->allow ? C2W_FEEDBIN_FLAG_ALLOW : 0,
