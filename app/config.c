@@ -39,6 +39,7 @@ enum row_type {
 	ROW_LCORES,
 	ROW_PAIRS,
 	ROW_TAP,
+	ROW_RULES,
 };
 
 #define ROW_POW2 0x1        /* value must be a power of two */
@@ -65,6 +66,10 @@ static const char *const table_full_names[] = { "open", "closed", NULL };
 static const char *const clock_names[] = { "auto", "system", NULL };
 static const char *const export_names[] = { "alerts", "all", NULL };
 static const char *const records_names[] = { "biflow", "uniflow", NULL };
+static const char *const age_by_names[] = { "last_seen", "first_seen", NULL };
+/* Rule actions in enum c2w_ioc_action order after "default". */
+static const char *const rule_action_names[] = { "block", "alert", "ignore",
+						 NULL };
 
 #define FIELD(f) .offset = offsetof(struct c2w_config, f)
 #define FIELD_SIZE(f) .size = sizeof(((struct c2w_config *)0)->f)
@@ -96,9 +101,12 @@ static const struct row rows[] = {
 	PATHS("tables.iocs", iocs, n_iocs),
 	PATHS("tables.allow", allow, n_allow),
 	BOOL("tables.strict", strict),
+	UINT("tables.max_age_days", max_age_days, ROW_ZERO_OK, 1, 36500),
+	ENUM("tables.age_by", age_by, age_by_names),
 	GROUP("policy"),
 	ENUM("policy.action", action, action_names),
 	ENUM("policy.malformed", malformed, malformed_names),
+	{ .name = "policy.rules", .type = ROW_RULES },
 	GROUP("flows"),
 	UINT("flows.entries", flow_entries, ROW_POW2, 1024, 16777216),
 	UINT("flows.idle_timeout_ms", idle_timeout_ms, 0, 1, MAX_TIMEOUT_MS),
@@ -936,6 +944,128 @@ apply_tap(struct load_ctx *ctx, const struct row *row,
 	ctx->cfg->pairs_set = true;
 }
 
+/* Copy one string field of a rule, checking its type and length. */
+static bool
+rule_string(struct load_ctx *ctx, const config_setting_t *f, char *dst,
+	    size_t size)
+{
+	const char *v;
+
+	if (config_setting_type(f) != CONFIG_TYPE_STRING) {
+		report(ctx, f, "must be a string");
+		return false;
+	}
+	v = config_setting_get_string(f);
+	if (strlen(v) >= size) {
+		report(ctx, f, "too long, at most %zu bytes", size - 1);
+		return false;
+	}
+	memcpy(dst, v, strlen(v) + 1);
+	return true;
+}
+
+static void
+apply_rule_field(struct load_ctx *ctx, const config_setting_t *f,
+		 struct c2w_policy_rule *r, bool *has_action)
+{
+	const char *name = config_setting_name(f);
+	int v, i;
+
+	if (strcmp(name, "table") == 0) {
+		rule_string(ctx, f, r->table, sizeof(r->table));
+	} else if (strcmp(name, "threat_type") == 0) {
+		rule_string(ctx, f, r->threat_type, sizeof(r->threat_type));
+	} else if (strcmp(name, "malware") == 0) {
+		rule_string(ctx, f, r->malware, sizeof(r->malware));
+	} else if (strcmp(name, "tag") == 0) {
+		rule_string(ctx, f, r->tag, sizeof(r->tag));
+	} else if (strcmp(name, "min_confidence") == 0) {
+		if (config_setting_type(f) != CONFIG_TYPE_INT ||
+		    (v = config_setting_get_int(f)) < 0 || v > 100) {
+			report(ctx, f, "must be an integer, 0..100");
+			return;
+		}
+		r->min_confidence = (uint8_t)v;
+	} else if (strcmp(name, "action") == 0) {
+		/* Present, even if invalid: reported once, below. */
+		*has_action = true;
+		for (i = 0; rule_action_names[i] != NULL; i++)
+			if (config_setting_type(f) == CONFIG_TYPE_STRING &&
+			    strcmp(config_setting_get_string(f),
+				   rule_action_names[i]) == 0)
+				break;
+		if (rule_action_names[i] == NULL) {
+			report(ctx, f, "must be \"block\", \"alert\" or "
+			       "\"ignore\"");
+			return;
+		}
+		r->action = (uint8_t)(i + 1);
+	} else {
+		report(ctx, f, "unknown rule field: use table, threat_type, "
+		       "malware, tag, min_confidence or action");
+	}
+}
+
+/* policy.rules = ( { threat_type = "botnet_cc"; action = "block"; }, ...
+ * ); every rule needs an action, the other fields narrow it. */
+static void
+apply_rules(struct load_ctx *ctx, const config_setting_t *s)
+{
+	struct c2w_config *cfg = ctx->cfg;
+	int i, j, n = config_setting_length(s);
+
+	if (!config_setting_is_list(s)) {
+		report(ctx, s, "must be a list of groups, e.g. ( { "
+		       "threat_type = \"botnet_cc\"; action = \"block\"; } )");
+		return;
+	}
+	if (n > C2W_MAX_RULES) {
+		report(ctx, s, "%d rules, at most %d", n, C2W_MAX_RULES);
+		return;
+	}
+	cfg->n_rules = 0;
+	for (i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(s, i);
+		struct c2w_policy_rule *r = &cfg->rules[cfg->n_rules];
+		bool has_action = false;
+
+		if (!config_setting_is_group(g)) {
+			report(ctx, g, "a rule must be a group { ... }");
+			continue;
+		}
+		memset(r, 0, sizeof(*r));
+		r->line = config_setting_source_line(g);
+		for (j = 0; j < config_setting_length(g); j++)
+			apply_rule_field(ctx, config_setting_get_elem(g, j), r,
+					 &has_action);
+		if (!has_action) {
+			report(ctx, g, "rule %d has no action: add action = "
+			       "\"block\", \"alert\" or \"ignore\"", i + 1);
+			continue;
+		}
+		cfg->n_rules++;
+	}
+}
+
+static void
+print_rules(const struct c2w_config *cfg, FILE *out)
+{
+	unsigned i;
+
+	fprintf(out, "policy.rules = (%s", cfg->n_rules ? "\n" : "");
+	for (i = 0; i < cfg->n_rules; i++) {
+		const struct c2w_policy_rule *r = &cfg->rules[i];
+
+		fprintf(out, "  { table = \"%s\"; threat_type = \"%s\"; "
+			"malware = \"%s\"; tag = \"%s\"; min_confidence = %u; "
+			"action = \"%s\"; }%s\n", r->table, r->threat_type,
+			r->malware, r->tag, r->min_confidence,
+			rule_action_names[r->action - 1],
+			i + 1 < cfg->n_rules ? "," : "");
+	}
+	fprintf(out, ")\n");
+}
+
 static void
 apply_setting(struct load_ctx *ctx, const struct row *row,
 	      const config_setting_t *s)
@@ -968,6 +1098,9 @@ apply_setting(struct load_ctx *ctx, const struct row *row,
 		break;
 	case ROW_TAP:
 		apply_tap(ctx, row, s);
+		break;
+	case ROW_RULES:
+		apply_rules(ctx, s);
 		break;
 	case ROW_GROUP:
 		break;
@@ -1436,6 +1569,9 @@ print_row(const struct c2w_config *cfg, const struct row *row, FILE *out)
 	case ROW_PAIRS:
 	case ROW_TAP:
 		print_ports(cfg, row, out);
+		break;
+	case ROW_RULES:
+		print_rules(cfg, out);
 		break;
 	case ROW_GROUP:
 		break;

@@ -59,6 +59,26 @@ enum c2w_export_records {
 
 /* Inline mode forwards a to b and b to a; tap mode lists one port in a
  * and repeats it in b. */
+#define C2W_MAX_RULES 64
+
+/* One policy rule: an indicator that matches every field set here takes
+ * the rule's action. The first matching rule wins. */
+struct c2w_policy_rule {
+	char table[64];         /* feed file name without directory; "" any */
+	char threat_type[32];   /* e.g. "botnet_cc"; "" any */
+	char malware[48];       /* e.g. "Remcos"; "" any */
+	char tag[32];           /* one of the indicator's tags; "" any */
+	uint8_t min_confidence; /* 0..100 */
+	uint8_t action;         /* enum c2w_ioc_action */
+	unsigned line;          /* line in the config file */
+};
+
+/* Time an indicator's age counts from (tables.age_by). */
+enum c2w_age_by {
+	C2W_AGE_LAST_SEEN = 0,  /* last seen, else first seen */
+	C2W_AGE_FIRST_SEEN,
+};
+
 struct c2w_port_pair {
 	uint16_t a;
 	uint16_t b;
@@ -91,6 +111,10 @@ struct c2w_config {
 	unsigned n_allow;
 	char *allow[C2W_MAX_FEEDS];
 	bool strict;
+	uint32_t max_age_days;         /* drop older indicators; 0: keep */
+	enum c2w_age_by age_by;
+	unsigned n_rules;
+	struct c2w_policy_rule rules[C2W_MAX_RULES];
 	enum c2w_action action;
 	enum c2w_malformed malformed;
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,9 @@
 #include <rte_telemetry.h>
 
 #include "ioc.h"
+
+/* Held by the telemetry scan and by c2w_ioc_table_free(). */
+static pthread_mutex_t ioc_free_lock = PTHREAD_MUTEX_INITIALIZER;
 #include "ipfix_ie.h"
 
 RTE_LOG_REGISTER(c2w_ioc_logtype, c2w.ioc, NOTICE);
@@ -466,8 +470,11 @@ c2w_ioc_table_free(struct c2w_ioc_table *t)
 {
 	if (t == NULL)
 		return;
+	/* Wait for a telemetry scan of this table to end. */
+	pthread_mutex_lock(&ioc_free_lock);
 	c2w_ioc_set_free(&t->set);
 	ioc_table_release(t);
+	pthread_mutex_unlock(&ioc_free_lock);
 }
 
 /*
@@ -734,11 +741,11 @@ ioc_tel_add_count(struct rte_tel_data *d, const char *name,
 }
 
 /*
- * /c2wall/ioc_top: the table is read through the live pointer.
- * NOTE: a reload frees the old table after an RCU grace period that
- * only the workers report to. The telemetry thread is no reader of that
- * RCU variable, so a reload that finishes while this handler runs
- * (tens of ms on a 10 M table) frees memory it still reads.
+ * /c2wall/ioc_top: the table is read through the live pointer. A reload
+ * frees the old table after an RCU grace period that only the workers
+ * report to, so this handler holds ioc_free_lock from loading the
+ * pointer to its last read, and c2w_ioc_table_free() takes the same
+ * lock: a table being scanned is freed only after the scan.
  */
 static int
 ioc_tel_top(const char *cmd __rte_unused, const char *params,
@@ -752,10 +759,13 @@ ioc_tel_top(const char *cmd __rte_unused, const char *params,
 	ret = ioc_tel_parse_count(params, &n);
 	if (ret != 0)
 		return ret;
+	pthread_mutex_lock(&ioc_free_lock);
 	t = __atomic_load_n(ioc_tel_live, __ATOMIC_ACQUIRE);
 	used = c2w_ioc_table_top(t, n, top);
-	if (used < 0)
+	if (used < 0) {
+		pthread_mutex_unlock(&ioc_free_lock);
 		return used;
+	}
 
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "indicators", t != NULL ? t->set.n : 0);
@@ -775,6 +785,7 @@ ioc_tel_top(const char *cmd __rte_unused, const char *params,
 	if (ret >= 0)
 		ret = ioc_tel_add_text(d, "malware", t, top, used,
 				       offsetof(struct c2w_ioc, malware));
+	pthread_mutex_unlock(&ioc_free_lock);
 	return ret < 0 ? ret : 0;
 }
 

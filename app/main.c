@@ -518,6 +518,8 @@ main_launch(struct app *a)
 	if (c2w_stats_telemetry_register(&a->stats) != 0)
 		fprintf(stderr, "stats: telemetry commands not registered\n");
 
+	if (c2w_ioc_telemetry_register(&a->rt.iocs) != 0)
+		fprintf(stderr, "iocs: telemetry command not registered\n");
 	if (c2w_reload_telemetry_register(a->reload) != 0)
 		fprintf(stderr, "tables: telemetry reload command not "
 			"registered\n");

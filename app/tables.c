@@ -7,6 +7,7 @@
 #include <rte_memory.h>
 
 #include "feed.h"
+#include "policy.h"
 #include "tables.h"
 
 static void
@@ -28,14 +29,19 @@ tables_print_stats(const char *what, const struct c2w_feed_stats *st)
 
 /* Read one list of feed files and build its table. */
 static int
-tables_load_one(const char *what, char *const *files, unsigned n,
-		bool strict, struct c2w_ioc_table **out)
+tables_load_one(const struct c2w_config *cfg, const char *what,
+		char *const *files, unsigned n, bool rules,
+		struct c2w_ioc_table **out)
 {
 	struct c2w_feed_opts opts = {
 		.format = C2W_FEED_AUTO,
-		.strict = strict,
+		.strict = cfg->strict,
 		.report = stderr,
+		.max_age_s = (uint64_t)cfg->max_age_days * 86400,
+		.age_by = cfg->age_by == C2W_AGE_FIRST_SEEN ?
+			  C2W_FEED_AGE_FIRST_SEEN : C2W_FEED_AGE_LAST_SEEN,
 	};
+	uint64_t counts[C2W_MAX_RULES + 1];
 	struct c2w_feed_stats st;
 	struct c2w_ioc_set set;
 	unsigned i;
@@ -68,6 +74,13 @@ tables_load_one(const char *what, char *const *files, unsigned n,
 		}
 	}
 	tables_print_stats(what, &st);
+	if (st.aged > 0)
+		printf("%s: %" PRIu64 " indicators older than %u days "
+		       "dropped\n", what, st.aged, cfg->max_age_days);
+	if (rules) {
+		c2w_policy_apply(cfg, &set, counts);
+		c2w_policy_print(cfg, counts, stdout);
+	}
 	ret = c2w_ioc_table_build(&set, what, SOCKET_ID_ANY, out);
 	if (ret != 0) {
 		fprintf(stderr, "%s: cannot build lookup table: %s\n", what,
@@ -91,11 +104,11 @@ c2w_tables_load(const struct c2w_config *cfg, struct c2w_ioc_table **iocs,
 	if (cfg->n_iocs == 0)
 		fprintf(stderr, "iocs: no indicator file given: nothing will "
 			"match; use --iocs FILE or tables.iocs\n");
-	ret = tables_load_one("iocs", cfg->iocs, cfg->n_iocs, cfg->strict,
+	ret = tables_load_one(cfg, "iocs", cfg->iocs, cfg->n_iocs, true,
 			      &new_iocs);
 	if (ret != 0)
 		return ret;
-	ret = tables_load_one("allow", cfg->allow, cfg->n_allow, cfg->strict,
+	ret = tables_load_one(cfg, "allow", cfg->allow, cfg->n_allow, false,
 			      &new_allow);
 	if (ret != 0) {
 		c2w_ioc_table_free(new_iocs);

@@ -256,8 +256,12 @@ worker_classify(struct c2w_worker *w, const struct c2w_pkt *pkt,
 static void
 worker_count_verdict(struct c2w_worker *w, const struct c2w_flow *f)
 {
-	if (f->ioc >= 0)
+	if (f->ioc >= 0) {
 		w->stats.ioc_hits++;
+		c2w_ioc_table_hit(__atomic_load_n(&w->rt->iocs,
+						  __ATOMIC_ACQUIRE),
+				  f->ioc, w->now_ms);
+	}
 	if (f->verdict == C2W_VERDICT_ALLOW)
 		w->stats.allow_hits++;
 }

@@ -178,6 +178,55 @@ def test_allow(work, inp, frames):
             "once and allowed twice (got %s)" % actions)
 
 
+def test_rules(work, inp, frames):
+    """Policy rules choose each indicator's action: here every Remcos
+    indicator only alerts, although the global action is block."""
+    conf = os.path.join(work, "rules.conf")
+    with open(conf, "w") as f:
+        f.write('policy = { action = "block"; rules = (\n'
+                '  { tag = "Remcos"; min_confidence = 80; '
+                'action = "ignore"; },\n'
+                '  { malware = "remcos"; table = "%s"; action = "alert"; }\n'
+                '); };\n' % os.path.basename(SEED))
+    vdevs, tx0, tx1 = t.pair_vdevs(work, inp)
+    rc, out, err = t.run_c2wall(BIN, vdevs, [
+        "--config", conf, "--iocs", SEED, "--idle-exit", "500"])
+    t.check(rc == 0, "rules: c2wall exits 0")
+    t.check(t.read_frames(tx1) == frames, "rules: alert rule forwards "
+            "every frame")
+    t.check(t.summary_counter(out, "alerts_sent") == 3,
+            "rules: the three indicator flows are alerted")
+    t.check("rule 1 (line 2: tag Remcos, confidence >= 80) ignore: 0 "
+            "indicators" in out, "rules: rule 1 takes no indicator")
+    t.check("rule 2 (line 3: table %s, malware remcos, confidence >= 0) "
+            "alert: 2 indicators" % os.path.basename(SEED) in out,
+            "rules: rule 2 takes both indicators")
+
+
+def test_cidr(work, inp, frames):
+    """Prefixes in the indicator table and in the allowlist: the most
+    specific entry decides, and the allowlist wins over all."""
+    feed = os.path.join(work, "cidr.txt")
+    with open(feed, "w") as f:
+        f.write("203.159.90.0/24\n5.101.81.81:9323\n")
+    allow = os.path.join(work, "allow.txt")
+    with open(allow, "w") as f:
+        f.write("192.0.2.8/30\n")
+    vdevs, tx0, tx1 = t.pair_vdevs(work, inp)
+    rc, out, err = t.run_c2wall(BIN, vdevs, [
+        "--iocs", feed, "--allow", allow, "--idle-exit", "500"])
+    t.check(rc == 0, "cidr: c2wall exits 0")
+    blocked = {traffic.IOC2}
+    want = [f for f in frames
+            if not (traffic.is_ioc_packet(f, blocked) and
+                    b"\xc0\x00\x02\x0d" in f)]
+    t.check(t.read_frames(tx1) == want, "cidr: only the UDP flow from "
+            "the /24 to 192.0.2.13 is dropped; 192.0.2.10 and .11 are "
+            "inside the allowed /30")
+    t.check(t.summary_counter(out, "allow_hits") == 2,
+            "cidr: two flows released by the allowed prefix")
+
+
 def main():
     work = t.tempdir("policy")
     inp, frames = setup(work)
@@ -192,6 +241,14 @@ def main():
         d = os.path.join(work, "tap")
         os.makedirs(d)
         test_tap(d, inp, frames)
+    if which in ("all", "rules"):
+        d = os.path.join(work, "rules")
+        os.makedirs(d)
+        test_rules(d, inp, frames)
+    if which in ("all", "cidr"):
+        d = os.path.join(work, "cidr")
+        os.makedirs(d)
+        test_cidr(d, inp, frames)
     if which in ("all", "allow"):
         d = os.path.join(work, "allow")
         os.makedirs(d)

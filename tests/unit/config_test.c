@@ -511,6 +511,54 @@ test_missing_file(void)
 }
 
 static void
+test_policy_rules(void)
+{
+	static const char text[] =
+		"policy = { rules = (\n"
+		"  { threat_type = \"botnet_cc\"; min_confidence = 75;\n"
+		"    action = \"block\"; },\n"
+		"  { malware = \"Remcos\"; tag = \"rat\"; table = \"a.csv\";\n"
+		"    action = \"ignore\"; }\n"
+		"); };\n"
+		"tables = { max_age_days = 90; age_by = \"first_seen\"; };\n";
+	struct c2w_config cfg;
+	struct capture out;
+	char path[64];
+
+	c2w_config_defaults(&cfg);
+	CHECK_EQ_U(load_text(&cfg, text, path, sizeof(path), &out), 0);
+	CHECK_EQ_U(cfg.n_rules, 2);
+	CHECK(strcmp(cfg.rules[0].threat_type, "botnet_cc") == 0);
+	CHECK_EQ_U(cfg.rules[0].min_confidence, 75);
+	CHECK_EQ_U(cfg.rules[0].action, 1);
+	CHECK_EQ_U(cfg.rules[0].line, 2);
+	CHECK(strcmp(cfg.rules[1].malware, "Remcos") == 0);
+	CHECK(strcmp(cfg.rules[1].tag, "rat") == 0);
+	CHECK(strcmp(cfg.rules[1].table, "a.csv") == 0);
+	CHECK_EQ_U(cfg.rules[1].action, 3);
+	CHECK_EQ_U(cfg.max_age_days, 90);
+	CHECK_EQ_U(cfg.age_by, C2W_AGE_FIRST_SEEN);
+	unlink(path);
+	capture_free(&out);
+	c2w_config_free(&cfg);
+
+	check_error("policy = { rules = ( { threat_type = \"x\"; } ); };\n",
+		    1, "policy.rules[0] = { ... }: rule 1 has no action: add "
+		    "action = \"block\", \"alert\" or \"ignore\"");
+	check_error("policy = { rules = ( { action = \"drop\"; } ); };\n",
+		    1, "policy.rules[0].action = \"drop\": must be "
+		    "\"block\", \"alert\" or \"ignore\"");
+	check_error("policy = { rules = ( { min_confidence = 101; "
+		    "action = \"alert\"; } ); };\n", 1,
+		    "policy.rules[0].min_confidence = 101: must be an integer, "
+		    "0..100");
+	check_error("policy = { rules = ( { colour = \"red\"; "
+		    "action = \"alert\"; } ); };\n", 1,
+		    "policy.rules[0].colour = \"red\": unknown rule field: use "
+		    "table, threat_type, malware, tag, min_confidence or action");
+}
+
+static void
 test_not_a_config_file(void)
 {
 	struct c2w_config cfg;
@@ -862,6 +910,7 @@ main(void)
 	test_relative_paths();
 	test_missing_file();
 	test_not_a_config_file();
+	test_policy_rules();
 	test_options_override();
 	test_config_order();
 	test_bad_numbers();
