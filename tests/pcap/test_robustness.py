@@ -10,6 +10,7 @@ Usage: test_robustness.py C2WALL SEED_TABLE CASE
 import os
 import subprocess
 import sys
+import time
 
 from scapy.all import IP, TCP, UDP, Ether, Raw, raw
 
@@ -117,11 +118,38 @@ def case_start_errors(work):
             "start: a worker on the main lcore is refused by --check")
 
 
+def case_aging(work):
+    """tables.max_age_days drops stale indicators at load."""
+    feed = os.path.join(work, "aged.csv")
+    with open(feed, "w") as f:
+        f.write('# "first_seen_utc","ioc_id","ioc_value","ioc_type",'
+                '"threat_type","fk_malware","malware_alias",'
+                '"malware_printable","last_seen_utc","confidence_level",'
+                '"reference","tags","anonymous","reporter"\n'
+                '"2020-01-01 00:00:00", "1", "198.51.100.70:443", "ip:port",'
+                ' "botnet_cc", "", "", "Old", "2020-02-01 00:00:00", "75",'
+                ' "", "", "0", ""\n'
+                '"%s", "2", "198.51.100.71:443", "ip:port",'
+                ' "botnet_cc", "", "", "New", "", "75", "", "", "0", ""\n'
+                % time.strftime("%Y-%m-%d 00:00:00", time.gmtime()))
+    conf = os.path.join(work, "aging.conf")
+    with open(conf, "w") as f:
+        f.write("tables = { max_age_days = 365; };\n")
+    rc, out, err = t.run_c2wall(BIN, ["--vdev", "net_null0", "--vdev",
+                                      "net_null1"],
+                                ["--config", conf, "--iocs", feed,
+                                 "--check"])
+    t.check(rc == 0, "aging: --check exits 0")
+    t.check("iocs: 1 loaded" in out, "aging: one indicator kept")
+    t.check("iocs: 1 indicators older than 365 days dropped" in out,
+            "aging: the 2020 indicator is dropped and counted")
+
+
 def main():
     work = t.tempdir(CASE)
     {"jumbo": case_jumbo, "malformed-forward": case_malformed_forward,
-     "long-replay": case_long_replay, "start-errors": case_start_errors
-     }[CASE](work)
+     "long-replay": case_long_replay, "start-errors": case_start_errors,
+     "aging": case_aging}[CASE](work)
     t.cleanup(work)
     t.done()
 
