@@ -65,6 +65,7 @@ tables_load_one(const struct c2w_config *cfg, const char *what,
 		}
 		if (st.loaded == before.loaded &&
 		    st.duplicates == before.duplicates &&
+		    st.aged == before.aged &&
 		    st.rejected > before.rejected) {
 			fprintf(stderr, "%s: %s: every record rejected: not an "
 				"indicator feed, or a format c2wall does not "
