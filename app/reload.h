@@ -5,9 +5,10 @@
 /*
  * Live reload of the indicator and allowlist tables. A control thread
  * reads the feeds and builds new tables while the workers run on the old
- * ones, publishes them with one pointer store each, waits until every
- * worker has passed a quiescent state (rte_rcu_qsbr) and only then frees
- * the old tables. A reload that fails leaves the old tables in place.
+ * ones. It publishes each with one pointer store and waits until every
+ * worker has passed a quiescent state (rte_rcu_qsbr); only then does it
+ * free the old tables. A reload that fails leaves the old tables in
+ * place.
  */
 
 #include <stdbool.h>
