@@ -524,9 +524,7 @@ main_launch(struct app *a)
 		fprintf(stderr, "tables: telemetry reload command not "
 			"registered\n");
 
-	signal(SIGINT, main_on_signal);
-	signal(SIGTERM, main_on_signal);
-	signal(SIGHUP, main_on_hangup);
+
 	for (w = 0; w < a->cfg.n_workers; w++)
 		rte_eal_remote_launch(c2w_worker_main, a->workers[w],
 				      a->workers[w]->lcore);
@@ -566,6 +564,12 @@ main(int argc, char **argv)
 		break;
 	}
 
+	/* Before the tables load, which can take seconds: a signal then
+	 * must not kill c2wall with its ports and hugepages half set up. A
+	 * SIGHUP that early waits for the reload machinery. */
+	signal(SIGINT, main_on_signal);
+	signal(SIGTERM, main_on_signal);
+	signal(SIGHUP, main_on_hangup);
 	a->end_reason = C2W_END_FORCED;
 	a->rt.tsc_hz = rte_get_tsc_hz();
 	a->rt.tsc_base = rte_rdtsc();
@@ -590,7 +594,8 @@ main(int argc, char **argv)
 	}
 
 	main_launch(a);
-	main_loop(a);
+	if (!a->rt.quit)
+		main_loop(a);
 	main_shutdown_flows(a);
 	c2w_stats_print_summary(&a->stats, stdout);
 	main_cleanup(a);

@@ -112,6 +112,7 @@ reload_thread(void *arg)
 void
 c2w_reload_request(struct c2w_reload *r)
 {
+	__atomic_fetch_add(&r->st.requests, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&r->requested, 1, __ATOMIC_RELAXED);
 }
 
@@ -135,9 +136,9 @@ reload_finish(struct c2w_reload *r)
 		printf("tables: reloaded in %" PRIu64 " ms\n", r->ms);
 	} else {
 		r->st.failed++;
-		printf("tables: reload failed after %" PRIu64 " ms: %s: the "
-		       "previous tables stay in use\n", r->ms,
-		       strerror(-r->result));
+		printf("tables: reload failed after %" PRIu64 " ms (%s, the "
+		       "reason is above): the previous tables stay in use\n",
+		       r->ms, strerror(-r->result));
 	}
 	fflush(stdout);
 	return 1;
@@ -155,7 +156,6 @@ c2w_reload_poll(struct c2w_reload *r)
 					       __ATOMIC_ACQUIRE))
 		return finished;
 
-	r->st.requests++;
 	r->finished = 0;
 	ret = rte_ctrl_thread_create(&r->thread, "c2w-reload", NULL,
 				     reload_thread, r);

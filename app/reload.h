@@ -23,7 +23,8 @@ struct c2w_reload;
 struct c2w_reload_stats {
 	uint64_t done;         /* tables replaced */
 	uint64_t failed;       /* reloads that kept the old tables */
-	uint64_t requests;     /* SIGHUP and telemetry requests */
+	uint64_t requests;     /* SIGHUP and telemetry requests; those that
+				* arrive while one waits or runs join it */
 	uint64_t last_ms;      /* duration of the last reload */
 	int last_result;       /* 0 or the negative errno of the last one */
 };

@@ -74,6 +74,17 @@ tables_load_one(const struct c2w_config *cfg, const char *what,
 			goto out_free_set;
 		}
 	}
+	/* An empty or cut-off indicator feed would silently unblock
+	 * everything, at start or at a reload: refuse it. An empty
+	 * allowlist only blocks more, so it stays valid. */
+	if (rules && n > 0 && st.loaded + st.duplicates + st.aged == 0) {
+		fprintf(stderr, "%s: no indicator in %s: an empty or cut-off "
+			"feed is refused; remove it from the list to run "
+			"without indicators\n", what,
+			n == 1 ? files[0] : "the feed files");
+		ret = -ENODATA;
+		goto out_free_set;
+	}
 	tables_print_stats(what, &st);
 	if (st.aged > 0)
 		printf("%s: %" PRIu64 " indicators older than %u days "

@@ -360,6 +360,9 @@ worker_reevaluate(struct c2w_worker *w, const struct c2w_pkt *pkt,
 			  C2W_IPFIX_SIDE_DESTINATION : C2W_IPFIX_SIDE_SOURCE;
 	if (before == C2W_VERDICT_NONE)
 		worker_count_verdict(w, f);
+	else if (f->verdict == C2W_VERDICT_ALLOW &&
+		 before != C2W_VERDICT_ALLOW)
+		w->stats.allow_hits++;
 	if (!was_reported && (f->verdict == C2W_VERDICT_BLOCK ||
 			      f->verdict == C2W_VERDICT_ALERT))
 		worker_send_alert(w, key, f);

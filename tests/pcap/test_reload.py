@@ -146,9 +146,16 @@ def case_switch(work):
     t.check(b["policy_drops"] > a["policy_drops"], "switch: indicator "
             "flows are still dropped after the failed reload")
 
+    # An empty feed would unblock everything: refused as well.
+    open(feed, "w").close()
+    run.proc.send_signal(signal.SIGHUP)
+    status = wait_reloads(run, 3)
+    t.check(status.get("failed") == 2, "switch: an empty feed is refused "
+            "at reload (%s)" % status)
+
     write_feed(feed, {traffic.IOC2})
     run.proc.send_signal(signal.SIGHUP)
-    wait_reloads(run, 3)
+    wait_reloads(run, 4)
     time.sleep(0.2)
     c = run.telemetry("/c2wall/workers")
     time.sleep(1)

@@ -108,6 +108,14 @@ def case_start_errors(work):
     t.check(rc != 0 and "every record rejected" in err,
             "start: a feed with nothing valid in it stops the start")
 
+    empty = os.path.join(work, "empty.txt")
+    open(empty, "w").close()
+    rc, out, err = t.run_c2wall(BIN, ["--vdev", "net_null0", "--vdev",
+                                      "net_null1"], ["--iocs", empty,
+                                                     "--check"])
+    t.check(rc != 0 and "no indicator in" in err,
+            "start: an empty indicator feed is refused")
+
     conf = os.path.join(work, "lcore.conf")
     with open(conf, "w") as f:
         f.write("workers = { lcores = [0]; };\n")
