@@ -166,7 +166,7 @@ on_message(void *arg, struct c2w_input_source *src, const uint8_t *msg,
 
 	c->stats.messages++;
 	if (src->stream && c2w_decode_header(msg, len, &hdr) == 0 &&
-	    c2w_decode_has_data(msg, len)) {
+	    c2w_decode_has_flow_data(src->dec, msg, len)) {
 		m.export_time = hdr.export_time;
 		m.entry = c2w_dedup_begin(c->dedup, src->identity, hdr.domain,
 					  hdr.sequence, hdr.export_time);

@@ -255,6 +255,69 @@ c2w_decode_has_data(const uint8_t *msg, size_t len)
 	return false;
 }
 
+/* Is template id an options template, by the options template sets of
+ * this message or by what the decoder already knows of the domain? */
+static bool
+decode_is_options(const struct c2w_decode *dec, uint32_t domain,
+		  const uint8_t *msg, size_t len, uint16_t id)
+{
+	size_t off = C2W_DECODE_HEADER_LEN;
+	unsigned i, j;
+
+	while (off + 4 <= len) {
+		uint16_t set_id = rd16(msg + off), set_len = rd16(msg + off + 2);
+		size_t p = off + 4, end = off + set_len;
+
+		if (set_len < 4 || end > len)
+			break;
+		/* Options template records: id, field count, scope count,
+		 * then the field specifiers. */
+		while (set_id == DECODE_SET_OPTIONS && p + 6 <= end) {
+			uint16_t tid = rd16(msg + p), n = rd16(msg + p + 2);
+
+			if (tid == id)
+				return true;
+			p += 6;
+			for (j = 0; j < n && p + 4 <= end; j++)
+				p += (rd16(msg + p) & 0x8000) ? 8 : 4;
+		}
+		off = end;
+	}
+	for (i = 0; i < dec->ndomains; i++) {
+		const struct decode_domain *d = dec->domains[i];
+
+		if (d->id != domain)
+			continue;
+		for (j = 0; j < d->count; j++)
+			if (d->tmpl[j]->id == id)
+				return d->tmpl[j]->options;
+	}
+	return false;
+}
+
+bool
+c2w_decode_has_flow_data(const struct c2w_decode *dec, const uint8_t *msg,
+			 size_t len)
+{
+	size_t off = C2W_DECODE_HEADER_LEN;
+	uint32_t domain;
+
+	if (len < C2W_DECODE_HEADER_LEN)
+		return false;
+	domain = rd32(msg + 12);
+	while (off + 4 <= len) {
+		uint16_t set_id = rd16(msg + off), set_len = rd16(msg + off + 2);
+
+		if (set_len < 4)
+			return false;
+		if (set_id >= DECODE_FIRST_DATA_SET &&
+		    !decode_is_options(dec, domain, msg, len, set_id))
+			return true;
+		off += set_len;
+	}
+	return false;
+}
+
 int
 c2w_decode_header(const uint8_t *msg, size_t len,
 		  struct c2w_decode_header *hdr)

@@ -165,6 +165,26 @@ int c2w_decode_message(struct c2w_decode *dec, const uint8_t *msg, size_t len,
 bool c2w_decode_has_data(const uint8_t *msg, size_t len);
 
 /**
+ * Tell whether a message carries data sets of non-options templates:
+ * flow or alert records, not only RFC 5610 type records or exporter
+ * statistics. An exporter resends those options records with sequence
+ * number 0 on each connection, which the dedup check must not take for
+ * an exporter restart.
+ *
+ * @param dec
+ *   Decoder of the message's source, for templates it already knows.
+ * @param msg
+ *   Message whose header was checked with c2w_decode_header().
+ * @param len
+ *   Length of msg in bytes.
+ * @return
+ *   true if a data set uses a template that is not an options template
+ *   (defined in this message or earlier), false otherwise.
+ */
+bool c2w_decode_has_flow_data(const struct c2w_decode *dec,
+			      const uint8_t *msg, size_t len);
+
+/**
  * Name a decode error as used in counters, e.g. "bad_template".
  *
  * @param error
