@@ -528,11 +528,11 @@ main_launch(struct app *a)
 	for (w = 0; w < a->cfg.n_workers; w++)
 		rte_eal_remote_launch(c2w_worker_main, a->workers[w],
 				      a->workers[w]->lcore);
-	printf("c2wall: %s mode, action %s, %u ports, %u workers\n",
+	printf("c2wall: %s mode, action %s, %u ports, %u worker%s\n",
 	       a->cfg.mode == C2W_MODE_INLINE ? "inline" : "tap",
 	       a->cfg.mode == C2W_MODE_TAP ? "alert (tap mode never drops)" :
 	       a->cfg.action == C2W_ACTION_BLOCK ? "block" : "alert",
-	       a->n_ports, a->cfg.n_workers);
+	       a->n_ports, a->cfg.n_workers, a->cfg.n_workers == 1 ? "" : "s");
 	fflush(stdout);
 }
 

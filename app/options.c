@@ -124,7 +124,11 @@ print_help(FILE *out, const char *prog)
 		snprintf(head, sizeof(head), "--%s%s%s", o->name,
 			 o->arg != NULL ? " " : "",
 			 o->arg != NULL ? o->arg : "");
-		fprintf(out, "  %-22s", head);
+		/* A long option name gets its help on the next line. */
+		if (strlen(head) >= 22)
+			fprintf(out, "  %s\n  %-22s", head, "");
+		else
+			fprintf(out, "  %-22s", head);
 		/* Continuation lines of the help text line up under the
 		 * first one. */
 		while (*line != '\0') {
