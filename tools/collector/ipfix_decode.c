@@ -237,24 +237,6 @@ c2w_decode_free(struct c2w_decode *dec)
 	free(dec);
 }
 
-bool
-c2w_decode_has_data(const uint8_t *msg, size_t len)
-{
-	size_t off = C2W_DECODE_HEADER_LEN;
-	uint16_t set_id, set_len;
-
-	while (off + 4 <= len) {
-		set_id = rd16(msg + off);
-		set_len = rd16(msg + off + 2);
-		if (set_id >= DECODE_FIRST_DATA_SET)
-			return true;
-		if (set_len < 4)
-			return false;
-		off += set_len;
-	}
-	return false;
-}
-
 /* Is template id an options template, by the options template sets of
  * this message or by what the decoder already knows of the domain? */
 static bool

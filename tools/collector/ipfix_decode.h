@@ -151,20 +151,6 @@ int c2w_decode_message(struct c2w_decode *dec, const uint8_t *msg, size_t len,
 		       c2w_decode_error_fn on_error, void *ctx);
 
 /**
- * Tell whether a message contains a data set. The dedup rule looks only
- * at messages with data.
- *
- * @param msg
- *   Message whose header was checked with c2w_decode_header().
- * @param len
- *   Length of msg in bytes.
- * @return
- *   true if a set with an ID of 256 or more starts before the first set
- *   whose framing is broken, false otherwise.
- */
-bool c2w_decode_has_data(const uint8_t *msg, size_t len);
-
-/**
  * Tell whether a message carries data sets of non-options templates:
  * flow or alert records, not only RFC 5610 type records or exporter
  * statistics. An exporter resends those options records with sequence
