@@ -28,19 +28,19 @@ enum c2w_action {
 	C2W_ACTION_ALERT,     /* forward and report */
 };
 
-/* What a worker does with a new flow when the flow table is full. */
+/* Policy for a new flow that finds the flow table full. */
 enum c2w_table_full {
 	C2W_TABLE_FULL_OPEN = 0,   /* forward unmatched packets untracked */
 	C2W_TABLE_FULL_CLOSED,     /* drop packets that get no entry */
 };
 
-/* What inline mode does with a malformed IP packet. */
+/* Inline mode's policy for a malformed IP packet. */
 enum c2w_malformed {
 	C2W_MALFORMED_DROP = 0,
 	C2W_MALFORMED_FORWARD,
 };
 
-/* Where flow times come from. */
+/* Source of flow times. */
 enum c2w_clock {
 	C2W_CLOCK_AUTO = 0,   /* RX timestamps when the port has them */
 	C2W_CLOCK_SYSTEM,     /* wall clock at receive */
@@ -51,7 +51,7 @@ enum c2w_export_scope {
 	C2W_EXPORT_ALL,        /* also every other flow's record */
 };
 
-/* How a flow becomes IPFIX records. */
+/* Record layout of a flow in IPFIX. */
 enum c2w_export_records {
 	C2W_RECORDS_BIFLOW = 0, /* one record, RFC 5103 reverse elements */
 	C2W_RECORDS_UNIFLOW,    /* one record per direction with packets */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * IPFIX exporter on the main lcore. Events come from the workers through
- * an element ring; each becomes one data record (biflow) or one per
- * direction (uniflow), encoded by libfixbuf into a message buffer and
- * handed to app/transport.c, which carries it over UDP, TCP or TLS.
+ * an element ring, and each becomes one data record (biflow) or one per
+ * direction (uniflow). libfixbuf encodes the records into a message
+ * buffer, and app/transport.c carries each message over UDP, TCP or TLS.
  *
  * libfixbuf 2.4.1 fixes the message size of its own UDP exporter at 1420
  * bytes, blocks on TCP and, as Debian builds it, has no TLS. So the fBuf
@@ -60,8 +60,8 @@ RTE_LOG_REGISTER(c2w_exporter_logtype, c2w.exporter, NOTICE);
 #define BIFLOW_DIR_INITIATOR 1
 #define BIFLOW_DIR_REVERSE_INITIATOR 2
 
-/* Longest wait at shutdown for the queue to reach the collector, and for
- * the template withdrawal after it, milliseconds. */
+/* Maximum wait at shutdown, in milliseconds, for the queue to reach the
+ * collector and then for the template withdrawal. */
 #define EXPORTER_DRAIN_MS 3000
 #define EXPORTER_WITHDRAW_MS 1000
 

@@ -50,7 +50,7 @@ RTE_LOG_REGISTER(c2w_transport_logtype, c2w.transport, NOTICE);
 /* How often an idle connection is checked for a close by the peer. */
 #define TRANSPORT_CHECK_MS 100
 
-/* Longest wait at shutdown for the collector to close its side. */
+/* Maximum wait at shutdown for the collector to close its side. */
 #define TRANSPORT_CLOSE_MS 1000
 
 /* IPFIX message header: version, length, export time, sequence, domain. */
@@ -123,8 +123,8 @@ transport_mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Log at most once per TRANSPORT_LOG_INTERVAL_MS per limiter; the next
- * line says how many were left out. */
+/* Log at most once per TRANSPORT_LOG_INTERVAL_MS per limiter. The next
+ * line reports how many were left out. */
 static void __rte_format_printf(4, 5)
 transport_log_limited(struct c2w_transport *t, struct transport_limiter *l,
 		      uint32_t level, const char *fmt, ...)
@@ -373,8 +373,8 @@ static void
 transport_close_fd(struct c2w_transport *t, bool notify)
 {
 	if (t->ssl != NULL) {
-		/* A close_notify tells the collector the stream ended on
-		 * purpose; its answer is not awaited. */
+		/* A close_notify signals that the stream ended on purpose.
+		 * The collector's reply is not awaited. */
 		if (notify)
 			SSL_shutdown(t->ssl);
 		SSL_free(t->ssl);

@@ -304,7 +304,7 @@ worker_untracked(struct c2w_worker *w, const struct c2w_pkt *pkt,
 	if (f.verdict == C2W_VERDICT_BLOCK || f.verdict == C2W_VERDICT_ALERT)
 		worker_send_alert(w, key, &f);
 	/* A matching packet without an entry still gets its record, ended
-	 * for lack of resources; unmatched ones are only counted, since a
+	 * for lack of resources. Unmatched ones are only counted, because a
 	 * flood that fills the table would otherwise flood the collector. */
 	if (f.verdict != C2W_VERDICT_NONE)
 		worker_send_record(w, key, &f, C2W_END_RESOURCES);
@@ -340,10 +340,10 @@ worker_flow_start(struct c2w_worker *w, const struct c2w_pkt *pkt,
 		worker_send_alert(w, key, f);
 }
 
-/* The tables were reloaded since this flow was judged: judge it again
- * with this packet. A flow that now matches is blocked or alerted from
- * this packet on; one whose indicator is gone is released; one that
- * still matches keeps going under its indicator's current action. */
+/* Judge a flow again with this packet after a table reload. A flow that
+ * now matches is blocked or alerted from this packet on, and one whose
+ * indicator is gone is released. One that still matches goes on under
+ * its indicator's current action. */
 static void
 worker_reevaluate(struct c2w_worker *w, const struct c2w_pkt *pkt,
 		  const struct c2w_flow_key *key, struct c2w_flow *f, int dir)

@@ -245,8 +245,8 @@ def export_with_capture(harness, workdir, *extra, receiver=True):
     pcap = os.path.join(workdir, f"export-{port}.pcapng")
     sock = None
     if receiver:
-        # A bound socket keeps the kernel from answering each message
-        # with ICMP port unreachable, like a running collector would.
+        # A bound socket stops the kernel from replying to each message
+        # with ICMP port unreachable, as a running collector would.
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
         sock.bind(("127.0.0.1", port))
@@ -570,8 +570,8 @@ def case_send_errors(args, workdir):
     fail = Failures()
     count = 300
 
-    # Nobody listens on the loopback port: UDP cannot tell, every record
-    # goes out, and the next collector start receives what follows.
+    # No socket listens on the loopback port. UDP cannot tell, so every
+    # record goes out and the next collector start receives what follows.
     stats, _ = run_harness(args.harness, free_port(), "--mtu", "512",
                            "--count", str(count))
     fail.equal(stats["send_errors"], 0, "send errors without a listener")

@@ -172,7 +172,8 @@ test_defaults(void)
 	CHECK_EQ_U(cfg.export_stats_s, 60);
 	CHECK_EQ_U(cfg.buffer_bytes, 8u << 20);
 	CHECK_EQ_U(cfg.resend_bytes, 1u << 20);
-	CHECK(cfg.tls_ca[0] == '\0' && cfg.tls_cert[0] == '\0');
+	CHECK(cfg.tls_ca[0] == '\0');
+	CHECK(cfg.tls_cert[0] == '\0');
 	CHECK(cfg.tls_key[0] == '\0');
 	CHECK(cfg.tls_verify);
 	CHECK_EQ_U(cfg.stats_interval_ms, 10000);

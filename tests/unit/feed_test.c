@@ -1552,7 +1552,7 @@ test_table_aging(void)
 }
 
 /*
- * Load a damaged copy of a table into a set that holds one indicator:
+ * Load a damaged copy of a table into a set that contains one indicator:
  * the load must fail with -EINVAL, name the file, and leave the set and
  * counters as they were.
  */
