@@ -123,9 +123,33 @@ def pair_vdevs(workdir, rx0, rx1=None, infinite=False):
     return ["--vdev", v0, "--vdev", v1], tx0, tx1
 
 
+def eal_args_mapped(lcore_map):
+    """eal_args() with an EAL --lcores map such as "0@0,1@1,2@0" in
+    place of -l, so that a run can have more lcores than the machine has
+    CPUs."""
+    args = eal_args()
+    i = args.index("-l")
+    args[i:i + 2] = ["--lcores", lcore_map]
+    return args
+
+
+def queue_vdev(name, rx_files, tx_files):
+    """--vdev options of one net_pcap port with one RX queue per file in
+    rx_files and one TX queue per file in tx_files."""
+    kv = ["rx_pcap=" + f for f in rx_files] + \
+         ["tx_pcap=" + f for f in tx_files]
+    return ["--vdev", ",".join([name] + kv)]
+
+
 def run_c2wall(binary, vdevs, app_args, timeout=60, lcores="0-1"):
     """Run c2wall to completion; returns (exit code, stdout, stderr)."""
-    cmd = [binary] + eal_args(lcores) + vdevs + ["--"] + app_args
+    return run_c2wall_eal(binary, eal_args(lcores), vdevs, app_args,
+                          timeout)
+
+
+def run_c2wall_eal(binary, eal, vdevs, app_args, timeout=60):
+    """run_c2wall() with the EAL options given in full."""
+    cmd = [binary] + eal + vdevs + ["--"] + app_args
     print("# " + " ".join(cmd), flush=True)
     try:
         p = subprocess.run(cmd, capture_output=True, text=True,
@@ -145,6 +169,21 @@ def summary_counter(stdout, name):
     """Value of a counter in the 'all workers' summary line."""
     m = re.search(r"all workers:.*?\b%s (\d+)" % re.escape(name), stdout,
                   re.S)
+    return int(m.group(1)) if m else None
+
+
+def worker_counter(stdout, worker, name):
+    """Value of a counter in the summary line of one worker; c2wall
+    prints these lines only when it runs more than one worker."""
+    m = re.search(r"^  worker %d:.*?\b%s (\d+)" % (worker, re.escape(name)),
+                  stdout, re.M)
+    return int(m.group(1)) if m else None
+
+
+def port_counter(stdout, port, name):
+    """Packets a port counted in the summary: name is "rx" or "tx"."""
+    m = re.search(r"^  port %d:.*?\b%s (\d+) pkts" % (port, re.escape(name)),
+                  stdout, re.M)
     return int(m.group(1)) if m else None
 
 
