@@ -318,6 +318,7 @@ parse_ipv6(const uint8_t *data, uint32_t len, uint32_t off,
 {
 	const uint8_t *ip = data + off;
 	uint32_t avail = len - off;
+	enum c2w_parse_result res;
 	uint32_t total;
 
 	if (avail < IP6_HDR_LEN)
@@ -336,7 +337,13 @@ parse_ipv6(const uint8_t *data, uint32_t len, uint32_t off,
 	memcpy(pkt->src, ip + 8, 16);
 	memcpy(pkt->dst, ip + 24, 16);
 	pkt->flags |= C2W_PKT_F_L3;
-	return parse_ip6_ext(data, off + IP6_HDR_LEN, off + total, ip[6], pkt);
+	res = parse_ip6_ext(data, off + IP6_HDR_LEN, off + total, ip[6], pkt);
+	/* Flow keys store IPv4 addresses IPv4-mapped, so such an address in
+	 * an IPv6 header would make the packet join an IPv4 flow. */
+	if (res == C2W_PARSE_OK && (c2w_addr_is_v4mapped(pkt->src) ||
+				    c2w_addr_is_v4mapped(pkt->dst)))
+		return C2W_PARSE_IP6_V4MAPPED;
+	return res;
 }
 
 enum c2w_parse_result
@@ -381,6 +388,7 @@ static const char *const parse_result_names[C2W_PARSE_RESULT_MAX] = {
 	[C2W_PARSE_TCP_BAD_OFF] = "tcp_bad_off",
 	[C2W_PARSE_UDP_BAD_LEN] = "udp_bad_len",
 	[C2W_PARSE_IP6_BAD_VER] = "ip6_bad_ver",
+	[C2W_PARSE_IP6_V4MAPPED] = "ip6_v4mapped",
 };
 
 const char *

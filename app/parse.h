@@ -30,6 +30,7 @@ enum c2w_parse_result {
 	C2W_PARSE_TCP_BAD_OFF,     /* TCP data offset below 5 words */
 	C2W_PARSE_UDP_BAD_LEN,     /* UDP length < 8 or > IP payload */
 	C2W_PARSE_IP6_BAD_VER,     /* version nibble is not 6 */
+	C2W_PARSE_IP6_V4MAPPED,    /* IPv4-mapped source or destination */
 	C2W_PARSE_RESULT_MAX,
 };
 
@@ -74,6 +75,26 @@ struct c2w_pkt {
 	uint8_t flags;        /* C2W_PKT_F_* */
 	uint8_t vlan_count;   /* tags parsed: 0, 1 or 2 */
 };
+
+/**
+ * Tell whether an IPv6 address is IPv4-mapped (::ffff:0:0/96). Such an
+ * address names an IPv4 host inside one node and never belongs on the
+ * wire (RFC 4291 section 2.5.5.2).
+ */
+static inline int
+c2w_addr_is_v4mapped(const uint8_t *addr)
+{
+	static const uint8_t prefix[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
+	};
+	const uint8_t *a = addr, *b = prefix;
+	unsigned i;
+
+	for (i = 0; i < sizeof(prefix); i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
 
 /**
  * Parse the headers of one Ethernet frame.

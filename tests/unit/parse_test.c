@@ -609,6 +609,29 @@ test_ip6_headers(void)
 	CHECK_EQ_U(c2w_parse_packet(ip6_tcp, 14 + 39, 0, &pkt),
 		   C2W_PARSE_IP6_TRUNC);
 
+	/* IPv4-mapped source ::ffff:192.0.2.1: refused, ports still parsed
+	 * for the drop counters. The same address as destination too. */
+	memcpy(buf, ip6_tcp, sizeof(buf));
+	memset(buf + 22, 0, 10);
+	buf[32] = 0xff;
+	buf[33] = 0xff;
+	buf[34] = 192;
+	buf[35] = 0;
+	buf[36] = 2;
+	buf[37] = 1;
+	CHECK_EQ_U(c2w_parse_packet(buf, sizeof(buf), 0, &pkt),
+		   C2W_PARSE_IP6_V4MAPPED);
+	CHECK(pkt.flags & C2W_PKT_F_L4);
+	memcpy(buf, ip6_tcp, sizeof(buf));
+	memset(buf + 38, 0, 10);
+	buf[48] = 0xff;
+	buf[49] = 0xff;
+	CHECK_EQ_U(c2w_parse_packet(buf, sizeof(buf), 0, &pkt),
+		   C2W_PARSE_IP6_V4MAPPED);
+	/* ::ffff:0:0/96 only: ::fffe:... is an ordinary IPv6 address. */
+	buf[49] = 0xfe;
+	CHECK_EQ_U(c2w_parse_packet(buf, sizeof(buf), 0, &pkt), C2W_PARSE_OK);
+
 	/* Payload length 0, as in a jumbogram, with TCP next. */
 	memcpy(buf, ip6_tcp, sizeof(buf));
 	buf[19] = 0;
