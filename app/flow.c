@@ -8,6 +8,7 @@
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 #include <rte_random.h>
 
 #include "event.h"
@@ -17,6 +18,22 @@
  * still counts in it instead of opening a new flow. */
 #define FLOW_CLOSE_LINGER_MS 2000u
 
+_Static_assert(sizeof(struct c2w_flow_key) == 40, "flow key layout");
+_Static_assert(sizeof(struct c2w_flow) == 64, "flow entry layout");
+
+/* rte_hash compares keys of 16, 32, 48, ... bytes with vector code and
+ * others with memcmp; a 40-byte key gets this comparison instead. */
+static int
+flow_key_cmp(const void *a, const void *b, size_t len __rte_unused)
+{
+	uint64_t x[5], y[5];
+
+	memcpy(x, a, sizeof(x));
+	memcpy(y, b, sizeof(y));
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) |
+		(x[3] ^ y[3]) | (x[4] ^ y[4])) != 0;
+}
+
 int
 c2w_flow_table_create(const char *name, uint32_t entries, int socket,
 		      uint32_t idle_ms, uint32_t active_ms,
@@ -24,7 +41,10 @@ c2w_flow_table_create(const char *name, uint32_t entries, int socket,
 {
 	struct rte_hash_parameters params = {
 		.name = name,
-		.entries = entries,
+		/* rte_hash keeps one slot more than its entries and rounds
+		 * its free-slot ring up to a power of two: one entry fewer
+		 * keeps that ring at 4 bytes per entry instead of 8. */
+		.entries = entries - 1,
 		.key_len = sizeof(struct c2w_flow_key),
 		.hash_func = rte_hash_crc,
 		/* A random seed per start: hosts on the wire choose the
@@ -46,6 +66,7 @@ c2w_flow_table_create(const char *name, uint32_t entries, int socket,
 		ret = rte_errno > 0 ? -rte_errno : -ENOMEM;
 		goto out_free_table;
 	}
+	rte_hash_set_cmp_func(ft->h, flow_key_cmp);
 
 	/* Key positions run up to the hash's highest key id. */
 	ft->n_slots = (uint32_t)rte_hash_max_key_id(ft->h) + 1;
@@ -100,31 +121,63 @@ flow_endpoint_cmp(const uint8_t *a, uint16_t pa, const uint8_t *b,
 	return (int)pa - (int)pb;
 }
 
+/* IPv4 addresses go into the key IPv4-mapped. */
+static void
+flow_key_addr_set(uint8_t *dst, const uint8_t *addr, int ipv6)
+{
+	static const uint8_t mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
+	};
+
+	if (ipv6) {
+		memcpy(dst, addr, 16);
+		return;
+	}
+	memcpy(dst, mapped, sizeof(mapped));
+	memcpy(dst + 12, addr, 4);
+}
+
 int
 c2w_flow_key_make(const struct c2w_pkt *pkt, struct c2w_flow_key *key)
 {
+	int ipv6 = !!(pkt->flags & C2W_PKT_F_IPV6);
 	int src_is_lo;
 
-	memset(key, 0, sizeof(*key));
-	key->proto = pkt->proto;
-	key->family = (pkt->flags & C2W_PKT_F_IPV6) ? 6 : 4;
-	key->vlan_outer = pkt->vlan_outer;
-	key->vlan_inner = pkt->vlan_inner;
-
+	key->meta = C2W_FLOW_KEY_META(pkt->vlan_outer, pkt->vlan_inner,
+				      pkt->proto);
 	src_is_lo = flow_endpoint_cmp(pkt->src, pkt->sport, pkt->dst,
 				      pkt->dport) <= 0;
 	if (src_is_lo) {
-		memcpy(key->addr_lo, pkt->src, 16);
-		memcpy(key->addr_hi, pkt->dst, 16);
+		flow_key_addr_set(key->addr_lo, pkt->src, ipv6);
+		flow_key_addr_set(key->addr_hi, pkt->dst, ipv6);
 		key->port_lo = pkt->sport;
 		key->port_hi = pkt->dport;
 	} else {
-		memcpy(key->addr_lo, pkt->dst, 16);
-		memcpy(key->addr_hi, pkt->src, 16);
+		flow_key_addr_set(key->addr_lo, pkt->dst, ipv6);
+		flow_key_addr_set(key->addr_hi, pkt->src, ipv6);
 		key->port_lo = pkt->dport;
 		key->port_hi = pkt->sport;
 	}
 	return src_is_lo;
+}
+
+void
+c2w_flow_lookup_bulk(const struct c2w_flow_table *ft,
+		     const struct c2w_flow_key **keys, unsigned n,
+		     int32_t *pos)
+{
+	unsigned i;
+
+	if (n == 0)
+		return;
+	if (rte_hash_lookup_bulk(ft->h, (const void **)keys, n, pos) < 0) {
+		for (i = 0; i < n; i++)
+			pos[i] = -1;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (pos[i] >= 0)
+			rte_prefetch0(&ft->flows[pos[i]]);
 }
 
 int
@@ -160,6 +213,7 @@ c2w_flow_remove(struct c2w_flow_table *ft, const struct c2w_flow_key *key)
 		return pos;
 	ft->flows[pos].state = C2W_FLOW_FREE;
 	ft->count--;
+	ft->removals++;
 	return 0;
 }
 

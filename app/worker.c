@@ -4,6 +4,7 @@
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_hash.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 #include <rte_prefetch.h>
@@ -15,6 +16,10 @@
 #include "event.h"
 #include "ipfix_ie.h"
 #include "worker.h"
+
+_Static_assert(C2W_MAX_PORTS <= UINT8_MAX, "a port number fits a byte");
+_Static_assert(C2W_BURST_MAX <= RTE_HASH_LOOKUP_BULK_MAX,
+	       "a burst is looked up at once");
 
 /* Packets ahead of the current one whose headers are prefetched. */
 #define WORKER_PREFETCH_AHEAD 3
@@ -86,29 +91,29 @@ event_fill(const struct c2w_worker *w, struct c2w_event *ev, uint8_t type,
 	memset(ev->ioc_value, 0, sizeof(*ev) -
 	       offsetof(struct c2w_event, ioc_value));
 	ev->type = type;
-	ev->family = key->family;
-	ev->proto = key->proto;
+	ev->family = c2w_flow_key_family(key);
+	ev->proto = c2w_flow_key_proto(key);
 	ev->action = verdict_action(f->verdict);
 	ev->side = f->side;
-	ev->vlan_outer = key->vlan_outer;
-	ev->vlan_inner = key->vlan_inner;
-	ev->vlan_count = (key->vlan_outer != 0) + (key->vlan_inner != 0);
+	ev->vlan_outer = c2w_flow_key_vlan_outer(key);
+	ev->vlan_inner = c2w_flow_key_vlan_inner(key);
+	ev->vlan_count = (ev->vlan_outer != 0) + (ev->vlan_inner != 0);
 	ev->ingress_port = f->ingress_port;
 	ev->egress_port = w->rt->egress_of[f->ingress_port];
 	ev->worker = (uint16_t)w->id;
 	if (f->init_lo) {
-		memcpy(ev->src, key->addr_lo, 16);
-		memcpy(ev->dst, key->addr_hi, 16);
+		c2w_flow_key_addr(key, key->addr_lo, ev->src);
+		c2w_flow_key_addr(key, key->addr_hi, ev->dst);
 		ev->sport = key->port_lo;
 		ev->dport = key->port_hi;
 	} else {
-		memcpy(ev->src, key->addr_hi, 16);
-		memcpy(ev->dst, key->addr_lo, 16);
+		c2w_flow_key_addr(key, key->addr_hi, ev->src);
+		c2w_flow_key_addr(key, key->addr_lo, ev->dst);
 		ev->sport = key->port_hi;
 		ev->dport = key->port_lo;
 	}
-	if (key->proto == IPPROTO_ICMP || key->proto == IPPROTO_ICMPV6) {
-		ev->icmp_type_code = f->icmp_type_code;
+	if (ev->proto == IPPROTO_ICMP || ev->proto == IPPROTO_ICMPV6) {
+		ev->icmp_type_code = c2w_flow_icmp_type_code(key, f);
 		ev->sport = 0;
 		ev->dport = 0;
 	}
@@ -152,11 +157,14 @@ worker_refresh_ioc(struct c2w_worker *w, const struct c2w_flow_key *key,
 	struct c2w_ioc_table *iocs = __atomic_load_n(&w->rt->iocs,
 						      __ATOMIC_ACQUIRE);
 	struct c2w_ioc_match m;
-	int with_ports = key->proto != IPPROTO_ICMP &&
-			 key->proto != IPPROTO_ICMPV6;
+	uint8_t proto = c2w_flow_key_proto(key);
+	int with_ports = proto != IPPROTO_ICMP && proto != IPPROTO_ICMPV6;
+	uint8_t lo[16], hi[16];
 
-	c2w_ioc_table_match(iocs, key->family, key->addr_lo, key->port_lo,
-			    key->addr_hi, key->port_hi, with_ports, &m);
+	c2w_flow_key_addr(key, key->addr_lo, lo);
+	c2w_flow_key_addr(key, key->addr_hi, hi);
+	c2w_ioc_table_match(iocs, c2w_flow_key_family(key), lo, key->port_lo,
+			    hi, key->port_hi, with_ports, &m);
 	f->ioc = m.index;
 	f->ioc_gen = worker_gen(w);
 }
@@ -281,8 +289,9 @@ flow_account(struct c2w_flow *f, const struct c2w_pkt *pkt, int dir,
 	if (pkt->tcp_flags & RTE_TCP_RST_FLAG)
 		f->state = C2W_FLOW_CLOSING;
 	if (pkt->tcp_flags & RTE_TCP_FIN_FLAG)
-		f->fin |= (uint8_t)(1u << dir);
-	if (f->fin == 3)
+		f->flags |= dir == 0 ? C2W_FLOW_F_FIN_INIT : C2W_FLOW_F_FIN_RESP;
+	if ((f->flags & (C2W_FLOW_F_FIN_INIT | C2W_FLOW_F_FIN_RESP)) ==
+	    (C2W_FLOW_F_FIN_INIT | C2W_FLOW_F_FIN_RESP))
 		f->state = C2W_FLOW_CLOSING;
 }
 
@@ -295,9 +304,8 @@ worker_untracked(struct c2w_worker *w, const struct c2w_pkt *pkt,
 
 	memset(&f, 0, sizeof(f));
 	w->stats.flows_table_full++;
-	f.ingress_port = port;
+	f.ingress_port = (uint8_t)port;
 	f.init_lo = (uint8_t)src_is_lo;
-	f.icmp_type_code = pkt->dport;
 	flow_account(&f, pkt, 0, w->now_ms);
 	worker_classify(w, pkt, &f);
 	worker_count_verdict(w, &f);
@@ -330,9 +338,8 @@ worker_flow_start(struct c2w_worker *w, const struct c2w_pkt *pkt,
 	f->state = C2W_FLOW_ACTIVE;
 	f->ioc = -1;
 	w->stats.flows_created++;
-	f->ingress_port = port;
+	f->ingress_port = (uint8_t)port;
 	f->init_lo = (uint8_t)src_is_lo;
-	f->icmp_type_code = pkt->dport;
 	flow_account(f, pkt, 0, w->now_ms);
 	worker_classify(w, pkt, f);
 	worker_count_verdict(w, f);
@@ -368,15 +375,20 @@ worker_reevaluate(struct c2w_worker *w, const struct c2w_pkt *pkt,
 		worker_send_alert(w, key, f);
 }
 
-static enum pkt_action
-worker_track(struct c2w_worker *w, const struct c2w_pkt *pkt, uint16_t port)
+/* Find or insert the flow of a packet; the bulk lookup's slot serves
+ * unless an entry left the table since. Returns as
+ * c2w_flow_lookup_add(). */
+static int
+worker_flow_find(struct c2w_worker *w, const struct c2w_worker_pkt *bp,
+		 uint32_t removals, struct c2w_flow **f)
 {
-	struct c2w_flow_key key;
-	struct c2w_flow *f;
-	int src_is_lo, ret, dir, end;
+	int ret;
 
-	src_is_lo = c2w_flow_key_make(pkt, &key);
-	ret = c2w_flow_lookup_add(w->flows, &key, &f);
+	if (bp->pos >= 0 && w->flows->removals == removals) {
+		*f = &w->flows->flows[bp->pos];
+		return 0;
+	}
+	ret = c2w_flow_lookup_add(w->flows, &bp->key, f);
 	if (unlikely(ret == -ENOSPC) && w->now_ms != w->full_sweep_ms) {
 		/* Expired flows may still hold the space: look for them, at
 		 * most once per millisecond so a flood cannot make every
@@ -384,17 +396,30 @@ worker_track(struct c2w_worker *w, const struct c2w_pkt *pkt, uint16_t port)
 		w->full_sweep_ms = w->now_ms;
 		c2w_flow_table_sweep(w->flows, w->now_ms, WORKER_FULL_SWEEP_SLOTS,
 				     worker_flow_end, w);
-		ret = c2w_flow_lookup_add(w->flows, &key, &f);
+		ret = c2w_flow_lookup_add(w->flows, &bp->key, f);
 	}
+	return ret;
+}
+
+static enum pkt_action
+worker_track(struct c2w_worker *w, const struct c2w_worker_pkt *bp,
+	     uint32_t removals, uint16_t port)
+{
+	const struct c2w_pkt *pkt = &bp->pkt;
+	const struct c2w_flow_key *key = &bp->key;
+	struct c2w_flow *f;
+	int ret, dir, end;
+
+	ret = worker_flow_find(w, bp, removals, &f);
 	if (unlikely(ret < 0))
-		return worker_untracked(w, pkt, &key, src_is_lo, port);
+		return worker_untracked(w, pkt, key, bp->src_is_lo, port);
 
 	if (ret == 0) {
 		/* The sweep may not have reached this flow yet; a packet
 		 * after its end must not join the ended flow. */
 		end = c2w_flow_end_reason(w->flows, f, w->now_ms);
 		if (unlikely(end != 0)) {
-			worker_flow_end(w, &key, f, (uint8_t)end);
+			worker_flow_end(w, key, f, (uint8_t)end);
 			if (end == C2W_END_ACTIVE)
 				c2w_flow_restart(f);
 			else
@@ -402,11 +427,11 @@ worker_track(struct c2w_worker *w, const struct c2w_pkt *pkt, uint16_t port)
 		}
 	}
 	if (ret == 1) {
-		worker_flow_start(w, pkt, &key, f, src_is_lo, port);
+		worker_flow_start(w, pkt, key, f, bp->src_is_lo, port);
 	} else {
-		dir = src_is_lo == f->init_lo ? 0 : 1;
+		dir = bp->src_is_lo == f->init_lo ? 0 : 1;
 		if (unlikely(f->ioc_gen != w->gen))
-			worker_reevaluate(w, pkt, &key, f, dir);
+			worker_reevaluate(w, pkt, key, f, dir);
 		flow_account(f, pkt, dir, w->now_ms);
 	}
 
@@ -439,7 +464,7 @@ worker_malformed(struct c2w_worker *w, const struct c2w_pkt *pkt,
 
 	memset(&f, 0, sizeof(f));
 	f.init_lo = (uint8_t)c2w_flow_key_make(pkt, &key);
-	f.ingress_port = port;
+	f.ingress_port = (uint8_t)port;
 	flow_account(&f, pkt, 0, w->now_ms);
 	worker_classify(w, pkt, &f);
 	worker_count_verdict(w, &f);
@@ -452,31 +477,26 @@ worker_malformed(struct c2w_worker *w, const struct c2w_pkt *pkt,
 	return PKT_FORWARD;
 }
 
+/* Time of a packet in ms: net_pcap stamps each packet with its capture
+ * time in us; other devices leave the wall clock of the burst. */
 static uint64_t
-pkt_time_ms(struct c2w_worker *w, const struct rte_mbuf *m, uint64_t wall_ms)
+pkt_time_ms(const struct c2w_runtime *rt, const struct rte_mbuf *m,
+	    uint64_t wall_ms)
 {
-	const struct c2w_runtime *rt = w->rt;
-	uint64_t ms = wall_ms;
-
-	/* net_pcap stamps each packet with its capture time in us. */
 	if (rt->ts_dynfield >= 0 && (m->ol_flags & rt->ts_dynflag))
-		ms = *RTE_MBUF_DYNFIELD(m, rt->ts_dynfield,
-					const rte_mbuf_timestamp_t *) / 1000;
-	if (ms > w->now_ms)
-		w->now_ms = ms;
-	return w->now_ms;
+		return *RTE_MBUF_DYNFIELD(m, rt->ts_dynfield,
+					  const rte_mbuf_timestamp_t *) / 1000;
+	return wall_ms;
 }
 
-static enum pkt_action
-worker_handle(struct c2w_worker *w, struct rte_mbuf *m, uint16_t port,
-	      uint64_t wall_ms)
+/* First pass over a packet: parse it and build its flow key. */
+static void
+worker_parse(struct c2w_worker *w, struct rte_mbuf *m,
+	     struct c2w_worker_pkt *bp, uint64_t wall_ms)
 {
-	uint16_t tci = 0;
-	enum c2w_parse_result res;
-	struct c2w_pkt pkt;
-
 	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m);
+	uint16_t tci = 0;
 
 	if (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED)
 		tci = m->vlan_tci;
@@ -487,17 +507,28 @@ worker_handle(struct c2w_worker *w, struct rte_mbuf *m, uint16_t port,
 		data = rte_pktmbuf_read(m, 0, len, w->scratch);
 		w->stats.segmented++;
 	}
-	res = c2w_parse_packet(data, len, tci, &pkt);
-	pkt_time_ms(w, m, wall_ms);
-	if (res == C2W_PARSE_NON_IP) {
+	bp->res = (uint8_t)c2w_parse_packet(data, len, tci, &bp->pkt);
+	bp->ms = pkt_time_ms(w->rt, m, wall_ms);
+	bp->pos = -1;
+	if (bp->res == C2W_PARSE_OK)
+		bp->src_is_lo = (uint8_t)c2w_flow_key_make(&bp->pkt, &bp->key);
+}
+
+/* Second pass, in arrival order: the packet's verdict. */
+static enum pkt_action
+worker_handle(struct c2w_worker *w, const struct c2w_worker_pkt *bp,
+	      uint32_t removals, uint16_t port)
+{
+	if (bp->ms > w->now_ms)
+		w->now_ms = bp->ms;
+	if (likely(bp->res == C2W_PARSE_OK))
+		return worker_track(w, bp, removals, port);
+	if (bp->res == C2W_PARSE_NON_IP) {
 		w->stats.non_ip++;
 		return PKT_FORWARD;
 	}
-	if (unlikely(res != C2W_PARSE_OK)) {
-		w->stats.malformed[res]++;
-		return worker_malformed(w, &pkt, port);
-	}
-	return worker_track(w, &pkt, port);
+	w->stats.malformed[bp->res]++;
+	return worker_malformed(w, &bp->pkt, port);
 }
 
 static void
@@ -520,13 +551,20 @@ worker_tx_flush(struct c2w_worker *w)
 	}
 }
 
+/* Each burst takes two passes. The first parses every packet and looks
+ * up all their flows in one call, so the cache misses overlap. The second
+ * judges each packet in arrival order. */
 static void
 worker_rx_burst(struct c2w_worker *w, const struct c2w_worker_rxq *q,
 		struct rte_mbuf **pkts, uint16_t n)
 {
+	const struct c2w_flow_key *keys[C2W_BURST_MAX];
+	int32_t pos[C2W_BURST_MAX];
+	uint16_t idx[C2W_BURST_MAX];
 	struct rte_mbuf *drop[C2W_BURST_MAX];
 	uint64_t wall_ms = c2w_runtime_wall_ms(w->rt);
-	uint16_t n_drop = 0;
+	uint32_t removals;
+	uint16_t n_drop = 0, n_keys = 0;
 	uint16_t i;
 
 	w->stats.rx_pkts += n;
@@ -536,14 +574,28 @@ worker_rx_burst(struct c2w_worker *w, const struct c2w_worker_rxq *q,
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 
 	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		enum pkt_action act;
+		struct c2w_worker_pkt *bp = &w->burst[i];
 
 		if (i + WORKER_PREFETCH_AHEAD < n)
 			rte_prefetch0(rte_pktmbuf_mtod(
 				pkts[i + WORKER_PREFETCH_AHEAD], void *));
-		w->stats.rx_bytes += rte_pktmbuf_pkt_len(m);
-		act = worker_handle(w, m, q->port, wall_ms);
+		w->stats.rx_bytes += rte_pktmbuf_pkt_len(pkts[i]);
+		worker_parse(w, pkts[i], bp, wall_ms);
+		if (bp->res == C2W_PARSE_OK) {
+			keys[n_keys] = &bp->key;
+			idx[n_keys++] = i;
+		}
+	}
+	removals = w->flows->removals;
+	c2w_flow_lookup_bulk(w->flows, keys, n_keys, pos);
+	for (i = 0; i < n_keys; i++)
+		w->burst[idx[i]].pos = pos[i];
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		enum pkt_action act;
+
+		act = worker_handle(w, &w->burst[i], removals, q->port);
 		if (act == PKT_DROP || q->tx_port == C2W_NO_PORT)
 			drop[n_drop++] = m;
 		else

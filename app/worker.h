@@ -77,6 +77,16 @@ struct c2w_worker_rxq {
 	uint16_t tx_port;            /* C2W_NO_PORT in tap mode */
 };
 
+/* One received packet between the two passes over a burst. */
+struct c2w_worker_pkt {
+	struct c2w_pkt pkt;
+	struct c2w_flow_key key;
+	uint64_t ms;                 /* its time: capture or wall clock */
+	int32_t pos;                 /* flow slot from the bulk lookup */
+	uint8_t res;                 /* enum c2w_parse_result */
+	uint8_t src_is_lo;
+};
+
 struct c2w_worker {
 	struct c2w_worker_stats stats;
 	unsigned id;
@@ -90,6 +100,7 @@ struct c2w_worker {
 	uint64_t full_sweep_ms;      /* last sweep forced by a full table */
 	uint8_t *scratch;            /* C2W_PARSE_LEN_MAX bytes: a chained
 				      * mbuf is copied here to be parsed */
+	struct c2w_worker_pkt burst[C2W_BURST_MAX];
 	/* Packets waiting for TX, per output port. */
 	uint16_t tx_count[C2W_MAX_PORTS];
 	struct rte_mbuf *tx_buf[C2W_MAX_PORTS][C2W_BURST_MAX];
