@@ -11,13 +11,15 @@ The profile is a directory holding:
   c2wall.lua    pktgen script: start, sample tx/rx pps, stop, write totals
   profile.txt   what the frames contain, read by pktgen-report.py
 
-pktgen sends the pcap files in PCAP mode (-s PORT:FILE) because its range
-mode builds at most one mempool of distinct packets per TX queue (24 576
-in pktgen 23.03 to 26.02) and takes one frame size range, so it can give
-neither 100 000 flows nor IMIX.
+pktgen sends the pcap files in PCAP mode (-s PORT:FILE). Its range mode
+cannot give 100 000 flows or IMIX, because pktgen 23.03.0 builds each
+range packet only once, into one of the 24 576 mbufs of the queue's
+range pool, and takes one frame size range.
 
 Each flow is one UDP packet per pass over the capture, so the share of
 packets toward indicators equals the share of flows, hit_flows / flows.
+With --size imix the hit flows and the other flows each cycle through
+the IMIX sizes on their own, so both sets have the IMIX mix.
 Sources come from 198.18.0.0/15 (RFC 2544 benchmark range), ordinary
 destinations from 198.51.100.0/24 and indicator endpoints from
 203.0.113.0/24, all reserved ranges.
@@ -40,9 +42,13 @@ MAC_A = bytes.fromhex("020000000001")
 MAC_B = bytes.fromhex("020000000002")
 # Simple IMIX: 7 x 64, 4 x 594, 1 x 1518 bytes, 361.8 bytes on average.
 IMIX = (64, 64, 594, 64, 64, 594, 64, 1518, 64, 594, 64, 594)
-# pktgen copies each pcap frame into a mempool object: frame + 128 B
-# struct rte_mbuf + 128 B headroom.
-PKTGEN_FRAME_OVERHEAD = 256
+# pktgen 23.03.0 copies each pcap frame into a mempool object of the
+# largest frame + 128 B struct rte_mbuf + 128 B headroom, rounded up to
+# 64 B, after a 64 B mempool object header. A capture shorter than
+# 24 576 frames is repeated up to that count.
+PKTGEN_MBUF_OVERHEAD = 256
+PKTGEN_OBJ_HEADER = 64
+PKTGEN_PCAP_MIN_MBUFS = 24576
 
 
 def ip_str(addr):
@@ -102,8 +108,19 @@ def flow_tuples(flows, hit_flows, indicators):
             yield src, sport, dst, 443, False
 
 
-def frame_size(args, i):
-    return IMIX[i % len(IMIX)] if args.size == "imix" else int(args.size)
+def frame_size(args, n):
+    """Return the size of the n-th frame of the hit or the other flows."""
+    return IMIX[n % len(IMIX)] if args.size == "imix" else int(args.size)
+
+
+def pktgen_pcap_mib(frames, max_frame):
+    """Estimate the MiB that pktgen 23.03.0 takes for one port's capture."""
+    mbufs = frames
+    if frames < PKTGEN_PCAP_MIN_MBUFS:
+        mbufs = PKTGEN_PCAP_MIN_MBUFS // frames * frames
+    # The capture contains each frame without its 4-byte FCS.
+    obj = (max_frame - 4 + PKTGEN_MBUF_OVERHEAD + 63) // 64 * 64
+    return (mbufs * (obj + PKTGEN_OBJ_HEADER) + (1 << 20) - 1) >> 20
 
 
 def pcap_header():
@@ -129,7 +146,10 @@ def write_pcaps(args, hit_flows, indicators):
         f.write(pcap_header())
     tuples = flow_tuples(args.flows, hit_flows, indicators)
     for i, (src, sport, dst, dport, hit) in enumerate(tuples):
-        size = frame_size(args, i)
+        if hit:
+            size = frame_size(args, stats["hit_frames"])
+        else:
+            size = frame_size(args, stats["frames"] - stats["hit_frames"])
         files[0].write(pcap_record(i, udp_frame(MAC_B + MAC_A, src, dst,
                                                 sport, dport, size)))
         if args.bidir:
@@ -254,8 +274,7 @@ def write_lua(args, summary):
 def write_profile(args, stats, hit_flows, indicators):
     directions = 2 if args.bidir else 1
     per_port = stats["frames"]
-    mem_mib = (per_port * (stats["max_frame"] + PKTGEN_FRAME_OVERHEAD)
-               + (1 << 20) - 1) >> 20
+    mem_mib = pktgen_pcap_mib(per_port, stats["max_frame"])
     rows = [
         ("size", args.size),
         ("flows", args.flows),
@@ -345,8 +364,9 @@ def main(argv):
     indicators = args.indicators or max(1, min(hit_flows, 1024))
     os.makedirs(args.out, exist_ok=True)
 
-    summary = ("%s B frames, %d flows, %d toward indicators (%g %%), %s"
-               % (args.size, args.flows, hit_flows, args.hit,
+    sizes = "IMIX" if args.size == "imix" else args.size + " B"
+    summary = ("%s frames, %d flows, %d toward indicators (%g %%), %s"
+               % (sizes, args.flows, hit_flows, args.hit,
                   "both directions" if args.bidir else "port 0 to port 1"))
     print("c2wall-pktgen: " + summary, flush=True)
     stats = write_pcaps(args, hit_flows, indicators)
