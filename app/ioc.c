@@ -477,32 +477,51 @@ c2w_ioc_table_free(struct c2w_ioc_table *t)
 	pthread_mutex_unlock(&ioc_free_lock);
 }
 
-/*
- * Look up the destination and the source key in one bulk call, which
- * fetches the buckets of both keys before comparing, so their cache
- * misses overlap. Returns the destination's index if it matched, else
- * the source's, else -1.
- */
-static int32_t
-ioc_lookup_pair(const struct rte_hash *h, uint8_t family, const uint8_t *dst,
-		uint16_t dport, const uint8_t *src, uint16_t sport,
-		uint8_t *side)
-{
-	struct c2w_ioc_key keys[2];
-	const void *key_ptrs[2] = { &keys[0], &keys[1] };
-	uint64_t hit_mask = 0;
-	void *data[2];
+/* Flows looked up in one rte_hash bulk call: two keys each. */
+#define IOC_BULK_FLOWS (RTE_HASH_LOOKUP_BULK_MAX / 2)
 
-	ioc_key_fill(&keys[0], family, dst, dport);
-	ioc_key_fill(&keys[1], family, src, sport);
-	if (rte_hash_lookup_bulk_data(h, key_ptrs, 2, &hit_mask, data) <= 0)
-		return -1;
-	if (hit_mask & 1) {
-		*side = C2W_IPFIX_SIDE_DESTINATION;
-		return (int32_t)(uintptr_t)data[0];
+/*
+ * Look up the destination and the source key of each flow still
+ * unmatched in one bulk call, which fetches every bucket before it
+ * compares, so the cache misses of all the flows overlap. A flow's
+ * destination wins over its source.
+ */
+static void
+ioc_lookup_level(const struct rte_hash *h, const struct c2w_ioc_query *q,
+		 unsigned n, int ports, struct c2w_ioc_match *m)
+{
+	struct c2w_ioc_key keys[RTE_HASH_LOOKUP_BULK_MAX];
+	const void *key_ptrs[RTE_HASH_LOOKUP_BULK_MAX];
+	void *data[RTE_HASH_LOOKUP_BULK_MAX];
+	uint8_t owner[IOC_BULK_FLOWS];
+	uint64_t hit_mask = 0;
+	unsigned i, j, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (m[i].index >= 0 || (ports && !q[i].with_ports))
+			continue;
+		ioc_key_fill(&keys[k], q[i].family, q[i].dst,
+			     ports ? q[i].dport : 0);
+		ioc_key_fill(&keys[k + 1], q[i].family, q[i].src,
+			     ports ? q[i].sport : 0);
+		key_ptrs[k] = &keys[k];
+		key_ptrs[k + 1] = &keys[k + 1];
+		owner[k / 2] = (uint8_t)i;
+		k += 2;
 	}
-	*side = C2W_IPFIX_SIDE_SOURCE;
-	return (int32_t)(uintptr_t)data[1];
+	if (k == 0 ||
+	    rte_hash_lookup_bulk_data(h, key_ptrs, k, &hit_mask, data) <= 0)
+		return;
+	for (j = 0; j < k; j += 2) {
+		i = owner[j / 2];
+		if (hit_mask & (UINT64_C(1) << j)) {
+			m[i].index = (int32_t)(uintptr_t)data[j];
+			m[i].side = C2W_IPFIX_SIDE_DESTINATION;
+		} else if (hit_mask & (UINT64_C(1) << (j + 1))) {
+			m[i].index = (int32_t)(uintptr_t)data[j + 1];
+			m[i].side = C2W_IPFIX_SIDE_SOURCE;
+		}
+	}
 }
 
 /* Set index of the longest prefix holding addr, -1 if none. */
@@ -543,38 +562,79 @@ ioc_match_prefix(const struct c2w_ioc_table *t, uint8_t family,
 	return d;
 }
 
-int
-c2w_ioc_table_match(const struct c2w_ioc_table *t, uint8_t family,
-		    const uint8_t *src, uint16_t sport, const uint8_t *dst,
-		    uint16_t dport, int with_ports, struct c2w_ioc_match *m)
+/* Match up to IOC_BULK_FLOWS flows. */
+static void
+ioc_match_chunk(const struct c2w_ioc_table *t, const struct c2w_ioc_query *q,
+		unsigned n, struct c2w_ioc_match *m)
 {
-	int32_t idx = -1;
-	uint8_t side = C2W_IPFIX_SIDE_NONE;
+	unsigned i;
 
+	for (i = 0; i < n; i++) {
+		m[i].index = -1;
+		m[i].side = C2W_IPFIX_SIDE_NONE;
+	}
 	if (t == NULL)
-		goto out;
+		return;
 
 	/* The most specific indicator wins: ip:port, then exact ip, then
 	 * the longest prefix. Within a level the destination comes first:
 	 * an indicator names a server, and the first packet of a flow
 	 * goes to the server, whose port is the fixed one. */
-	if (family == 4 && t->lpm4 != NULL) {
+	if (t->lpm4 != NULL) {
 		/* tbl24 is 64 MiB, so its entries are mostly cache misses;
 		 * fetching them now overlaps them with the hash lookups. */
-		rte_prefetch0(&t->lpm4->tbl24[ioc_ipv4(dst) >> 8]);
-		rte_prefetch0(&t->lpm4->tbl24[ioc_ipv4(src) >> 8]);
+		for (i = 0; i < n; i++) {
+			if (q[i].family != 4)
+				continue;
+			rte_prefetch0(&t->lpm4->tbl24[ioc_ipv4(q[i].dst) >> 8]);
+			rte_prefetch0(&t->lpm4->tbl24[ioc_ipv4(q[i].src) >> 8]);
+		}
 	}
-	if (with_ports && t->n_ip_port > 0)
-		idx = ioc_lookup_pair(t->ip_port, family, dst, dport, src,
-				      sport, &side);
-	if (idx < 0 && t->n_ip > 0)
-		idx = ioc_lookup_pair(t->ip, family, dst, 0, src, 0, &side);
-	if (idx < 0 && (t->lpm4 != NULL || t->lpm6 != NULL))
-		idx = ioc_match_prefix(t, family, src, dst, &side);
-out:
-	m->index = idx;
-	m->side = idx < 0 ? C2W_IPFIX_SIDE_NONE : side;
-	return idx >= 0;
+	if (t->n_ip_port > 0)
+		ioc_lookup_level(t->ip_port, q, n, 1, m);
+	if (t->n_ip > 0)
+		ioc_lookup_level(t->ip, q, n, 0, m);
+	if (t->lpm4 == NULL && t->lpm6 == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		if (m[i].index >= 0)
+			continue;
+		m[i].index = ioc_match_prefix(t, q[i].family, q[i].src,
+					      q[i].dst, &m[i].side);
+		if (m[i].index < 0)
+			m[i].side = C2W_IPFIX_SIDE_NONE;
+	}
+}
+
+void
+c2w_ioc_table_match_bulk(const struct c2w_ioc_table *t,
+			 const struct c2w_ioc_query *q, unsigned n,
+			 struct c2w_ioc_match *m)
+{
+	unsigned i, chunk;
+
+	for (i = 0; i < n; i += chunk) {
+		chunk = RTE_MIN(n - i, (unsigned)IOC_BULK_FLOWS);
+		ioc_match_chunk(t, q + i, chunk, m + i);
+	}
+}
+
+int
+c2w_ioc_table_match(const struct c2w_ioc_table *t, uint8_t family,
+		    const uint8_t *src, uint16_t sport, const uint8_t *dst,
+		    uint16_t dport, int with_ports, struct c2w_ioc_match *m)
+{
+	const struct c2w_ioc_query q = {
+		.src = src,
+		.dst = dst,
+		.sport = sport,
+		.dport = dport,
+		.family = family,
+		.with_ports = (uint8_t)!!with_ports,
+	};
+
+	ioc_match_chunk(t, &q, 1, m);
+	return m->index >= 0;
 }
 
 /* Order of c2w_ioc_table_top(): more hits, then a later hit, then the

@@ -77,6 +77,16 @@ struct c2w_ioc_match {
 	uint8_t side;              /* enum c2w_ipfix_side of the packet */
 };
 
+/* Endpoints of one flow for c2w_ioc_table_match_bulk(). */
+struct c2w_ioc_query {
+	const uint8_t *src;        /* 16 bytes, IPv4 in the first 4 */
+	const uint8_t *dst;
+	uint16_t sport;            /* host order */
+	uint16_t dport;
+	uint8_t family;            /* 4 or 6 */
+	uint8_t with_ports;        /* 0: only ip and prefix indicators */
+};
+
 /* One row of c2w_ioc_table_top(). */
 struct c2w_ioc_top {
 	uint32_t index;            /* in table->set.v */
@@ -144,6 +154,24 @@ int c2w_ioc_table_match(const struct c2w_ioc_table *t, uint8_t family,
 			const uint8_t *src, uint16_t sport, const uint8_t *dst,
 			uint16_t dport, int with_ports,
 			struct c2w_ioc_match *m);
+
+/**
+ * Look up the endpoints of several flows as c2w_ioc_table_match() does
+ * for one, with the hash lookups of up to 32 flows in one bulk call so
+ * that their cache misses overlap.
+ *
+ * @param t
+ *   Table; NULL matches nothing.
+ * @param q
+ *   Flows, as the arguments of c2w_ioc_table_match().
+ * @param n
+ *   Number of flows, any count.
+ * @param m
+ *   n results; m[i].index is -1 when flow i matched nothing.
+ */
+void c2w_ioc_table_match_bulk(const struct c2w_ioc_table *t,
+			      const struct c2w_ioc_query *q, unsigned n,
+			      struct c2w_ioc_match *m);
 
 /**
  * Count a match of an indicator: one relaxed atomic add and one relaxed

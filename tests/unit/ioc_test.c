@@ -249,6 +249,92 @@ test_precedence_v4(void)
 	c2w_ioc_table_free(t);
 }
 
+/* A burst of flows matched in bulk gives each flow the result of a
+ * lookup of its own: mixed families, with and without ports, hits at
+ * every level on either side, over more flows than one bulk call takes. */
+static void
+test_bulk_matches_single(void)
+{
+	static const char *const hosts[] = {
+		"192.0.2.10", "192.0.2.11", "198.51.100.7", "203.0.113.9",
+		"203.0.113.200", "2001:db8::1", "2001:db8:1::5", "2001:db8::99",
+	};
+	static const uint16_t ports[] = { 0, 53, 443, 8080, 50000 };
+	struct c2w_ioc_query q[100];
+	struct c2w_ioc_match bulk[100], one;
+	uint8_t addr[RTE_DIM(hosts)][16], fam[RTE_DIM(hosts)];
+	unsigned i, levels[3] = { 0, 0, 0 };
+	struct c2w_ioc_table *t;
+	struct test_set ts;
+	int32_t ipp, ip6;
+
+	test_set_init(&ts, 16);
+	ipp = test_add(&ts, C2W_IOC_IP_PORT, "192.0.2.10", 443, 0, 0,
+		       "192.0.2.10:443");
+	test_add(&ts, C2W_IOC_IP, "198.51.100.7", 0, 0, 0, "198.51.100.7");
+	test_add(&ts, C2W_IOC_CIDR, "203.0.113.0", 0, 25, 0,
+		 "203.0.113.0/25");
+	test_add(&ts, C2W_IOC_IP_PORT, "2001:db8::1", 53, 0, 0,
+		 "[2001:db8::1]:53");
+	ip6 = test_add(&ts, C2W_IOC_IP, "2001:db8:1::5", 0, 0, 0,
+		       "2001:db8:1::5");
+	test_add(&ts, C2W_IOC_CIDR, "2001:db8::", 0, 112, 0,
+		 "2001:db8::/112");
+	t = test_build(&ts, "bulk");
+	if (t == NULL)
+		return;
+	for (i = 0; i < RTE_DIM(hosts); i++)
+		fam[i] = test_addr(hosts[i], addr[i]);
+
+	for (i = 0; i < RTE_DIM(q); i++) {
+		/* Both endpoints of one family: the first five hosts are
+		 * IPv4, the last three IPv6. */
+		unsigned v6 = rte_rand_max(2), base = v6 ? 5 : 0;
+		unsigned span = v6 ? 3 : 5;
+		unsigned s = base + (unsigned)rte_rand_max(span);
+		unsigned d = base + (unsigned)rte_rand_max(span);
+
+		q[i].src = addr[s];
+		q[i].dst = addr[d];
+		q[i].sport = ports[rte_rand_max(RTE_DIM(ports))];
+		q[i].dport = ports[rte_rand_max(RTE_DIM(ports))];
+		q[i].family = fam[s];
+		q[i].with_ports = (uint8_t)(rte_rand_max(4) != 0);
+	}
+	/* Make sure the two most specific levels are hit at least once. */
+	q[40].dst = addr[0];
+	q[40].dport = 443;
+	q[40].family = 4;
+	q[40].src = addr[3];
+	q[40].with_ports = 1;
+	q[70].src = addr[6];
+	q[70].dst = addr[7];
+	q[70].family = 6;
+
+	c2w_ioc_table_match_bulk(t, q, RTE_DIM(q), bulk);
+	for (i = 0; i < RTE_DIM(q); i++) {
+		c2w_ioc_table_match(t, q[i].family, q[i].src, q[i].sport,
+				    q[i].dst, q[i].dport, q[i].with_ports,
+				    &one);
+		CHECK_EQ_U((uint32_t)bulk[i].index, (uint32_t)one.index);
+		CHECK_EQ_U(bulk[i].side, one.side);
+		if (one.index >= 0)
+			levels[t->set.v[one.index].kind == C2W_IOC_CIDR ? 2 :
+			       t->set.v[one.index].kind == C2W_IOC_IP]++;
+	}
+	CHECK_EQ_U((uint32_t)bulk[40].index, (uint32_t)ipp);
+	CHECK_EQ_U((uint32_t)bulk[70].index, (uint32_t)ip6);
+	CHECK(levels[0] > 0);
+	CHECK(levels[1] > 0);
+	CHECK(levels[2] > 0);
+
+	/* No table and no flows: nothing matches, nothing is read. */
+	c2w_ioc_table_match_bulk(NULL, q, 3, bulk);
+	CHECK_EQ_U((uint32_t)bulk[2].index, UINT32_MAX);
+	c2w_ioc_table_match_bulk(t, q, 0, bulk);
+	c2w_ioc_table_free(t);
+}
+
 static void
 test_precedence_v6(void)
 {
@@ -671,6 +757,7 @@ main(void)
 	test_empty();
 	test_precedence_v4();
 	test_precedence_v6();
+	test_bulk_matches_single();
 	test_allowlist();
 	test_ignore();
 	test_tbl8_groups();
