@@ -219,32 +219,47 @@ worker_ioc_verdict(const struct c2w_config *cfg, const struct c2w_ioc *ioc)
 	return block ? C2W_VERDICT_BLOCK : C2W_VERDICT_ALERT;
 }
 
-/* Judge a flow from the IOC table and the allowlist as they are now:
- * set its verdict, indicator, matched side (seen from pkt) and the table
- * generation. Counting is left to the callers. */
+/* Fill the IOC lookup of a packet's endpoints. Ports count only where
+ * the packet has them, never for ICMP. */
+static void
+worker_ioc_query(const struct c2w_pkt *pkt, struct c2w_ioc_query *q)
+{
+	q->src = pkt->src;
+	q->dst = pkt->dst;
+	q->sport = pkt->sport;
+	q->dport = pkt->dport;
+	q->family = (pkt->flags & C2W_PKT_F_IPV6) ? 6 : 4;
+	q->with_ports = (pkt->flags & (C2W_PKT_F_L4 | C2W_PKT_F_PORTS_RAW)) &&
+			pkt->proto != IPPROTO_ICMP &&
+			pkt->proto != IPPROTO_ICMPV6;
+}
+
+/* Judge a flow from the IOC table of the burst and the allowlist: set
+ * its verdict, indicator, matched side (seen from pkt) and the table
+ * generation. pre, when not NULL, is the IOC match the burst already
+ * looked up for pkt. Counting is left to the callers. */
 static void
 worker_classify(struct c2w_worker *w, const struct c2w_pkt *pkt,
-		struct c2w_flow *f)
+		struct c2w_flow *f, const struct c2w_ioc_match *pre)
 {
 	const struct c2w_runtime *rt = w->rt;
-	struct c2w_ioc_table *iocs = __atomic_load_n(&rt->iocs,
-						      __ATOMIC_ACQUIRE);
+	struct c2w_ioc_table *iocs = w->iocs;
 	struct c2w_ioc_table *allow = __atomic_load_n(&rt->allow,
 						       __ATOMIC_ACQUIRE);
-	uint8_t family = (pkt->flags & C2W_PKT_F_IPV6) ? 6 : 4;
-	int with_ports = (pkt->flags &
-			  (C2W_PKT_F_L4 | C2W_PKT_F_PORTS_RAW)) &&
-			 pkt->proto != IPPROTO_ICMP &&
-			 pkt->proto != IPPROTO_ICMPV6;
 	const struct c2w_ioc *ioc;
+	struct c2w_ioc_query q;
 	struct c2w_ioc_match m;
 
 	f->verdict = C2W_VERDICT_NONE;
 	f->ioc = -1;
 	f->side = C2W_IPFIX_SIDE_NONE;
 	f->ioc_gen = w->gen;
-	if (!c2w_ioc_table_match(iocs, family, pkt->src, pkt->sport,
-				 pkt->dst, pkt->dport, with_ports, &m))
+	worker_ioc_query(pkt, &q);
+	if (pre != NULL)
+		m = *pre;
+	else
+		c2w_ioc_table_match_bulk(iocs, &q, 1, &m);
+	if (m.index < 0)
 		return;
 	ioc = &iocs->set.v[m.index];
 	if (ioc->action == C2W_IOC_ACTION_IGNORE)
@@ -253,8 +268,8 @@ worker_classify(struct c2w_worker *w, const struct c2w_pkt *pkt,
 	f->ioc = m.index;
 	f->side = m.side;
 	f->flags |= C2W_FLOW_F_MATCHED;
-	if (c2w_ioc_table_match(allow, family, pkt->src, pkt->sport,
-				pkt->dst, pkt->dport, with_ports, &m)) {
+	if (c2w_ioc_table_match(allow, q.family, q.src, q.sport, q.dst,
+				q.dport, q.with_ports, &m)) {
 		f->verdict = C2W_VERDICT_ALLOW;
 		return;
 	}
@@ -266,9 +281,7 @@ worker_count_verdict(struct c2w_worker *w, const struct c2w_flow *f)
 {
 	if (f->ioc >= 0) {
 		w->stats.ioc_hits++;
-		c2w_ioc_table_hit(__atomic_load_n(&w->rt->iocs,
-						  __ATOMIC_ACQUIRE),
-				  f->ioc, w->now_ms);
+		c2w_ioc_table_hit(w->iocs, f->ioc, w->now_ms);
 	}
 	if (f->verdict == C2W_VERDICT_ALLOW)
 		w->stats.allow_hits++;
@@ -297,17 +310,19 @@ flow_account(struct c2w_flow *f, const struct c2w_pkt *pkt, int dir,
 
 /* A packet that got no flow entry is still classified on its own. */
 static enum pkt_action
-worker_untracked(struct c2w_worker *w, const struct c2w_pkt *pkt,
-		 const struct c2w_flow_key *key, int src_is_lo, uint16_t port)
+worker_untracked(struct c2w_worker *w, const struct c2w_worker_pkt *bp,
+		 uint16_t port)
 {
+	const struct c2w_pkt *pkt = &bp->pkt;
+	const struct c2w_flow_key *key = &bp->key;
 	struct c2w_flow f;
 
 	memset(&f, 0, sizeof(f));
 	w->stats.flows_table_full++;
 	f.ingress_port = (uint8_t)port;
-	f.init_lo = (uint8_t)src_is_lo;
+	f.init_lo = bp->src_is_lo;
 	flow_account(&f, pkt, 0, w->now_ms);
-	worker_classify(w, pkt, &f);
+	worker_classify(w, pkt, &f, bp->ioc_ready ? &bp->ioc : NULL);
 	worker_count_verdict(w, &f);
 	if (f.verdict == C2W_VERDICT_BLOCK || f.verdict == C2W_VERDICT_ALERT)
 		worker_send_alert(w, key, &f);
@@ -330,21 +345,22 @@ worker_untracked(struct c2w_worker *w, const struct c2w_pkt *pkt,
 
 /* First packet of a flow: fill the entry, classify, alert on a match. */
 static void
-worker_flow_start(struct c2w_worker *w, const struct c2w_pkt *pkt,
-		  const struct c2w_flow_key *key, struct c2w_flow *f,
-		  int src_is_lo, uint16_t port)
+worker_flow_start(struct c2w_worker *w, const struct c2w_worker_pkt *bp,
+		  struct c2w_flow *f, uint16_t port)
 {
+	const struct c2w_pkt *pkt = &bp->pkt;
+
 	memset(f, 0, sizeof(*f));
 	f->state = C2W_FLOW_ACTIVE;
 	f->ioc = -1;
 	w->stats.flows_created++;
 	f->ingress_port = (uint8_t)port;
-	f->init_lo = (uint8_t)src_is_lo;
+	f->init_lo = bp->src_is_lo;
 	flow_account(f, pkt, 0, w->now_ms);
-	worker_classify(w, pkt, f);
+	worker_classify(w, pkt, f, bp->ioc_ready ? &bp->ioc : NULL);
 	worker_count_verdict(w, f);
 	if (f->verdict == C2W_VERDICT_BLOCK || f->verdict == C2W_VERDICT_ALERT)
-		worker_send_alert(w, key, f);
+		worker_send_alert(w, &bp->key, f);
 }
 
 /* Judge a flow again with this packet after a table reload. A flow that
@@ -359,7 +375,7 @@ worker_reevaluate(struct c2w_worker *w, const struct c2w_pkt *pkt,
 	bool was_reported = before == C2W_VERDICT_BLOCK ||
 			    before == C2W_VERDICT_ALERT;
 
-	worker_classify(w, pkt, f);
+	worker_classify(w, pkt, f, NULL);
 	/* The side is seen from this packet; records see it from the
 	 * initiator. */
 	if (dir == 1 && f->side != C2W_IPFIX_SIDE_NONE)
@@ -412,7 +428,7 @@ worker_track(struct c2w_worker *w, const struct c2w_worker_pkt *bp,
 
 	ret = worker_flow_find(w, bp, removals, &f);
 	if (unlikely(ret < 0))
-		return worker_untracked(w, pkt, key, bp->src_is_lo, port);
+		return worker_untracked(w, bp, port);
 
 	if (ret == 0) {
 		/* The sweep may not have reached this flow yet; a packet
@@ -427,7 +443,7 @@ worker_track(struct c2w_worker *w, const struct c2w_worker_pkt *bp,
 		}
 	}
 	if (ret == 1) {
-		worker_flow_start(w, pkt, key, f, bp->src_is_lo, port);
+		worker_flow_start(w, bp, f, port);
 	} else {
 		dir = bp->src_is_lo == f->init_lo ? 0 : 1;
 		if (unlikely(f->ioc_gen != w->gen))
@@ -466,7 +482,7 @@ worker_malformed(struct c2w_worker *w, const struct c2w_pkt *pkt,
 	f.init_lo = (uint8_t)c2w_flow_key_make(pkt, &key);
 	f.ingress_port = (uint8_t)port;
 	flow_account(&f, pkt, 0, w->now_ms);
-	worker_classify(w, pkt, &f);
+	worker_classify(w, pkt, &f, NULL);
 	worker_count_verdict(w, &f);
 	if (f.verdict == C2W_VERDICT_BLOCK || f.verdict == C2W_VERDICT_ALERT)
 		worker_send_alert(w, &key, &f);
@@ -510,6 +526,7 @@ worker_parse(struct c2w_worker *w, struct rte_mbuf *m,
 	bp->res = (uint8_t)c2w_parse_packet(data, len, tci, &bp->pkt);
 	bp->ms = pkt_time_ms(w->rt, m, wall_ms);
 	bp->pos = -1;
+	bp->ioc_ready = 0;
 	if (bp->res == C2W_PARSE_OK)
 		bp->src_is_lo = (uint8_t)c2w_flow_key_make(&bp->pkt, &bp->key);
 }
@@ -559,17 +576,22 @@ worker_rx_burst(struct c2w_worker *w, const struct c2w_worker_rxq *q,
 		struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct c2w_flow_key *keys[C2W_BURST_MAX];
+	struct c2w_ioc_query iq[C2W_BURST_MAX];
+	struct c2w_ioc_match im[C2W_BURST_MAX];
 	int32_t pos[C2W_BURST_MAX];
 	uint16_t idx[C2W_BURST_MAX];
 	struct rte_mbuf *drop[C2W_BURST_MAX];
 	uint64_t wall_ms = c2w_runtime_wall_ms(w->rt);
 	uint32_t removals;
-	uint16_t n_drop = 0, n_keys = 0;
+	uint16_t n_drop = 0, n_keys = 0, n_new = 0;
 	uint16_t i;
 
 	w->stats.rx_pkts += n;
 	w->stats.last_rx_tsc = rte_rdtsc();
+	/* Read the generation before the table: a table newer than the
+	 * generation only makes flows look up again at their next packet. */
 	w->gen = worker_gen(w);
+	w->iocs = __atomic_load_n(&w->rt->iocs, __ATOMIC_ACQUIRE);
 	for (i = 0; i < n && i < WORKER_PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 
@@ -588,8 +610,20 @@ worker_rx_burst(struct c2w_worker *w, const struct c2w_worker_rxq *q,
 	}
 	removals = w->flows->removals;
 	c2w_flow_lookup_bulk(w->flows, keys, n_keys, pos);
-	for (i = 0; i < n_keys; i++)
+	for (i = 0; i < n_keys; i++) {
 		w->burst[idx[i]].pos = pos[i];
+		if (pos[i] < 0) {
+			worker_ioc_query(&w->burst[idx[i]].pkt, &iq[n_new]);
+			idx[n_new++] = idx[i];
+		}
+	}
+	/* Packets without a flow start one: look up their indicators
+	 * together too. */
+	c2w_ioc_table_match_bulk(w->iocs, iq, n_new, im);
+	for (i = 0; i < n_new; i++) {
+		w->burst[idx[i]].ioc = im[i];
+		w->burst[idx[i]].ioc_ready = 1;
+	}
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];

@@ -83,8 +83,10 @@ struct c2w_worker_pkt {
 	struct c2w_flow_key key;
 	uint64_t ms;                 /* its time: capture or wall clock */
 	int32_t pos;                 /* flow slot from the bulk lookup */
+	struct c2w_ioc_match ioc;    /* indicator, if ioc_ready */
 	uint8_t res;                 /* enum c2w_parse_result */
 	uint8_t src_is_lo;
+	uint8_t ioc_ready;           /* ioc looked up with the burst */
 };
 
 struct c2w_worker {
@@ -97,6 +99,7 @@ struct c2w_worker {
 	struct c2w_runtime *rt;
 	uint64_t now_ms;             /* worker clock, never goes back */
 	uint32_t gen;                /* rt->gen as read at this burst */
+	struct c2w_ioc_table *iocs;  /* rt->iocs as read at this burst */
 	uint64_t full_sweep_ms;      /* last sweep forced by a full table */
 	uint8_t *scratch;            /* C2W_PARSE_LEN_MAX bytes: a chained
 				      * mbuf is copied here to be parsed */
