@@ -6,7 +6,7 @@
  * generated in memory and nothing is sent anywhere.
  *
  * Usage: ioc_bench [EAL options] -- [-s SIZE,...] [-k KEYS] [-c CIDR%]
- *                  [-6 IPV6%] [-m KIND_SIZE]
+ *                  [-6 IPV6%] [-m KIND_SIZE] [-b FLOWS]
  */
 
 #include <errno.h>
@@ -30,6 +30,8 @@
 /* Runs per cell; the best is printed, because other processes on a
  * shared machine only ever slow a run down. */
 #define BENCH_RUNS 3
+/* Maximum flows per c2w_ioc_table_match_bulk() call: a worker burst. */
+#define BENCH_BULK_MAX 64
 
 /*
  * Address plan. Exact indicators and miss addresses are outputs of one
@@ -49,6 +51,7 @@ struct bench_opts {
 	unsigned cidr_pct;        /* share of prefixes in a mixed set */
 	unsigned v6_pct;          /* share of IPv6 in each kind */
 	uint32_t kind_size;       /* exact indicators per memory row */
+	unsigned bulk;            /* flows per lookup call, 1 = one by one */
 };
 
 /* One flow of the lookup stream. */
@@ -247,24 +250,53 @@ bench_keys_make(const struct c2w_ioc_set *set, uint32_t n_keys,
 	return keys;
 }
 
+/* Match keys[0..n) one call per flow, or bulk flows per call. */
+static uint32_t
+bench_match(const struct c2w_ioc_table *t, const struct bench_key *keys,
+	    uint32_t n, unsigned bulk)
+{
+	struct c2w_ioc_query q[BENCH_BULK_MAX];
+	struct c2w_ioc_match m[BENCH_BULK_MAX];
+	uint32_t i, j, hits = 0;
+
+	if (bulk <= 1) {
+		for (i = 0; i < n; i++)
+			hits += (uint32_t)c2w_ioc_table_match(t,
+				keys[i].family, keys[i].src, keys[i].sport,
+				keys[i].dst, keys[i].dport, 1, m);
+		return hits;
+	}
+	for (i = 0; i < n; i += bulk) {
+		uint32_t chunk = RTE_MIN(n - i, (uint32_t)bulk);
+
+		for (j = 0; j < chunk; j++) {
+			const struct bench_key *k = &keys[i + j];
+
+			q[j].src = k->src;
+			q[j].dst = k->dst;
+			q[j].sport = k->sport;
+			q[j].dport = k->dport;
+			q[j].family = k->family;
+			q[j].with_ports = 1;
+		}
+		c2w_ioc_table_match_bulk(t, q, chunk, m);
+		for (j = 0; j < chunk; j++)
+			hits += m[j].index >= 0;
+	}
+	return hits;
+}
+
 /* Lookups per second over the stream; *matched counts one pass. */
 static double
 bench_lookup(const struct c2w_ioc_table *t, const struct bench_key *keys,
-	     uint32_t n_keys, uint32_t *matched)
+	     uint32_t n_keys, unsigned bulk, uint32_t *matched)
 {
 	uint64_t hz = rte_get_tsc_hz(), start, cycles, passes = 0;
-	struct c2w_ioc_match m;
-	uint32_t i, hits;
+	uint32_t hits;
 
 	start = rte_rdtsc();
 	do {
-		hits = 0;
-		for (i = 0; i < n_keys; i++) {
-			const struct bench_key *k = &keys[i];
-
-			hits += (uint32_t)c2w_ioc_table_match(t, k->family,
-				k->src, k->sport, k->dst, k->dport, 1, &m);
-		}
+		hits = bench_match(t, keys, n_keys, bulk);
 		passes++;
 		cycles = rte_rdtsc() - start;
 	} while (cycles < hz / 1000 * BENCH_MIN_RUN_MS);
@@ -357,7 +389,7 @@ bench_size(const struct bench_opts *o, uint32_t n)
 		rate[r] = 0;
 		for (run = 0; run < BENCH_RUNS; run++)
 			rate[r] = RTE_MAX(rate[r], bench_lookup(t, keys,
-					  o->keys, &matched));
+					  o->keys, o->bulk, &matched));
 		if (ratios[r] == 0.0 && matched != 0)
 			fprintf(stderr, "ioc_bench: %u misses matched\n",
 				matched);
@@ -425,7 +457,7 @@ bench_parse(int argc, char **argv, struct bench_opts *o)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "s:k:c:6:m:")) != -1) {
+	while ((c = getopt(argc, argv, "s:k:c:6:m:b:")) != -1) {
 		unsigned long v = optarg != NULL ? strtoul(optarg, NULL, 10) : 0;
 
 		switch (c) {
@@ -445,6 +477,11 @@ bench_parse(int argc, char **argv, struct bench_opts *o)
 		case 'm':
 			o->kind_size = (uint32_t)v;
 			break;
+		case 'b':
+			if (v < 1 || v > BENCH_BULK_MAX)
+				return -EINVAL;
+			o->bulk = (unsigned)v;
+			break;
 		default:
 			return -EINVAL;
 		}
@@ -462,6 +499,7 @@ main(int argc, char **argv)
 		.cidr_pct = 1,
 		.v6_pct = 10,
 		.kind_size = 1000000,
+		.bulk = 1,
 	};
 	unsigned i;
 	int ret;
@@ -474,13 +512,15 @@ main(int argc, char **argv)
 	if (bench_parse(argc - ret, argv + ret, &o) != 0) {
 		fprintf(stderr, "usage: ioc_bench [EAL options] -- [-s SIZE,...] "
 			"[-k KEYS] [-c CIDR_PERCENT] [-6 IPV6_PERCENT] "
-			"[-m KIND_SIZE]\n");
+			"[-m KIND_SIZE] [-b FLOWS_PER_CALL, 1..%d]\n",
+			BENCH_BULK_MAX);
 		rte_eal_cleanup();
 		return 2;
 	}
 
 	printf("mixed sets: %u%% prefixes, then 60:40 ip:port and ip; %u%% "
-	       "IPv6; %u flows per stream\n", o.cidr_pct, o.v6_pct, o.keys);
+	       "IPv6; %u flows per stream, %u per lookup call\n", o.cidr_pct,
+	       o.v6_pct, o.keys, o.bulk);
 	printf("%10s %6s %6s %7s %10s %8s %8s %9s %9s %9s\n", "indicators",
 	       "ip:port", "ip", "prefix", "build ms", "heap B", "+set B",
 	       "M/s 0%", "M/s 1%", "M/s 100%");
