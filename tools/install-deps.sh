@@ -1,16 +1,26 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
-# Install what c2wall needs to build and test on Debian 12, skipping the
-# network when every package is already there.
+# Install what c2wall needs to build, test (--test) or benchmark (--bench)
+# on Debian 12, skipping the network when every package is already there.
 set -eu
 
 BUILD="meson ninja-build pkg-config gcc libdpdk-dev dpdk libconfig-dev
 libfixbuf-dev libjansson-dev libpcap-dev libhyperscan-dev libssl-dev"
 TEST="python3 python3-scapy python3-yaml tshark libfixbuf-tools rsyslog nfdump
 pmacct softflowd clang"
+# tools/bench/run.sh: dpdk-testpmd (dpdk-dev), the plots and the profile.
+BENCH="python3 python3-matplotlib dpdk-dev linux-perf"
 
 want="$BUILD"
-[ "${1:-}" = "--test" ] && want="$BUILD $TEST"
+case "${1:-}" in
+--test) want="$BUILD $TEST" ;;
+--bench) want="$BUILD $BENCH" ;;
+"") ;;
+*)
+	echo "usage: install-deps.sh [--test|--bench]" >&2
+	exit 1
+	;;
+esac
 
 missing=""
 for pkg in $want; do
