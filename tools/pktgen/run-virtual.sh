@@ -122,7 +122,7 @@ port1=""
 rc=0
 # shellcheck disable=SC2086
 (cd "$dir" && "$pktgen" --lcores "${PKTGEN_LCORES:-0@1,1@0}" --no-pci \
-	--no-huge -m "$pktgen_mib" --file-prefix "pktgen$$" \
+	--no-huge -m "$pktgen_mib" --no-shconf --file-prefix "pktgen$$" \
 	--log-level='*:notice' \
 	--vdev "net_virtio_user0,path=$sock/vhost0.sock,queues=1" \
 	--vdev "net_virtio_user1,path=$sock/vhost1.sock,queues=1" -- \
