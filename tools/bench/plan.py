@@ -25,6 +25,7 @@ FULL = {
     "ioc_flows": 1000000,
     "fit_flows": 4000000,
     "seconds": 5,
+    "rounds": 2,
     "lookup_keys": 1 << 20,
 }
 QUICK = {
@@ -35,6 +36,7 @@ QUICK = {
     "ioc_flows": 100000,
     "fit_flows": 0,
     "seconds": 2,
+    "rounds": 1,
     "lookup_keys": 1 << 18,
 }
 # The base point that the other sweeps vary one parameter of.

@@ -390,10 +390,15 @@ class Report:
                          if r.get("mem") == "no-huge"})
         hp = s.extra.get("hugepages_before")
         raised = s.extra.get("hugepages_raised")
-        out = [f"Run of {time.strftime('%Y-%m-%d %H:%M %Z')}, "
-               f"{'quick' if s.args.quick else 'full'} mode, "
-               f"{s.plan['seconds']} s a point, {s.elapsed()} (min:s) in "
-               "all:", "", "```", command, "```", ""]
+        rounds = s.plan.get("rounds", 1)
+        intro = (f"Run of {time.strftime('%Y-%m-%d %H:%M %Z')}, "
+                 f"{'quick' if s.args.quick else 'full'} mode, "
+                 f"{s.plan['seconds']} s a point, {s.elapsed()} (min:s) in "
+                 "all")
+        if rounds > 1:
+            intro += (f". Every point ran {rounds} times, minutes apart, "
+                      "and the tables show the faster run")
+        out = [intro + ":", "", "```", command, "```", ""]
         out += [f"- machine: {machine()}",
                 f"- c2wall: {git_head()}, {build_type(s.build)} build",
                 f"- memory: {hp} hugepages of 2 MiB reserved"
