@@ -186,12 +186,16 @@ LUA_TEMPLATE = """\
 -- {summary}
 -- Run pktgen with -s 0:port0.pcap{port1_arg} -f c2wall.lua.
 -- Prints tx/rx packets per second of both ports once a second, then
--- totals, and writes the totals to the file in RESULT as key=value.
+-- totals, and writes the totals as key=value to pktgen-result.txt beside
+-- this script, so the profile directory may be copied anywhere.
 
 local TX_PORTS = "{tx_ports}"
 local DURATION_S = {duration}
-local RESULT = "{result}"
 local QUIT = {quit}
+-- pktgen loads the script with luaL_loadfile, which names the chunk
+-- "@" followed by the path given to -f.
+local RESULT = (debug.getinfo(1, "S").source:match("^@(.*/)") or "") ..
+	"pktgen-result.txt"
 
 local function port_stats(kind)
 \tlocal s = pktgen.portStats("0-1", kind)
@@ -251,20 +255,12 @@ if QUIT then pktgen.quit() end
 """
 
 
-def lua_string(text):
-    """Quote text as a Lua string literal; only paths and a summary
-    ever reach it."""
-    return text.replace("\\", "\\\\").replace('"', '\\"')
-
-
 def write_lua(args, summary):
-    out = os.path.abspath(args.out)
     text = LUA_TEMPLATE.format(
         summary=summary,
         port1_arg=" -s 1:port1.pcap" if args.bidir else "",
         tx_ports="0-1" if args.bidir else "0",
         duration=args.duration,
-        result=lua_string(os.path.join(out, "pktgen-result.txt")),
         quit="true" if args.quit else "false",
         rate=args.rate)
     with open(os.path.join(args.out, "c2wall.lua"), "w") as f:
