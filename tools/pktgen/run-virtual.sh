@@ -76,6 +76,10 @@ cleanup() {
 		kill -INT "$dut_pid" 2>/dev/null || true
 	fi
 	rm -rf "$sock"
+	# The EAL leaves its runtime directory behind, empty with --no-shconf:
+	# /var/run/dpdk/PREFIX for root, else under XDG_RUNTIME_DIR or /tmp.
+	rmdir "/var/run/dpdk/pktgen$$" "${XDG_RUNTIME_DIR:-/tmp}/dpdk/pktgen$$" \
+		2>/dev/null || true
 }
 trap cleanup EXIT
 
