@@ -7,6 +7,11 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# Timed runs hold the benchmark lock, like tools/bench/run.sh.
+if [ -z "${C2W_BENCH_LOCKED:-}" ]; then
+	C2W_BENCH_LOCKED=1 exec flock "${C2W_BENCH_LOCK:-/tmp/c2wall-bench.lock}" \
+		"$0" "$@"
+fi
 build=${C2W_BUILD:-$top/build}
 flows=${1:-10000}
 size=${2:-64}
