@@ -693,6 +693,8 @@ class Suite:
              "--file-prefix", prefix, "-l", str(WORKER_CPU), "--", "-s",
              sizes, "-k", str(self.plan["lookup_keys"]), "-m", "0", "-b",
              str(bulk)], f"ioc_bench -b {bulk}", prefix + "-ioc_bench.log")
+        shutil.rmtree(os.path.join("/var/run/dpdk", prefix),
+                      ignore_errors=True)
         rows = []
         with open(log_path, encoding="utf-8") as f:
             for line in f:
