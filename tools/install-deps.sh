@@ -7,7 +7,7 @@ set -eu
 BUILD="meson ninja-build pkg-config gcc libdpdk-dev dpdk libconfig-dev
 libfixbuf-dev libjansson-dev libpcap-dev libhyperscan-dev libssl-dev"
 TEST="python3 python3-scapy python3-yaml tshark libfixbuf-tools rsyslog nfdump
-pmacct softflowd clang"
+pmacct softflowd clang lua5.3"
 # tools/bench/run.sh: dpdk-testpmd (dpdk-dev), the plots and the profile.
 BENCH="python3 python3-matplotlib dpdk-dev linux-perf"
 
