@@ -93,15 +93,22 @@ def rss_queue(frame, n_queues):
     return (toeplitz(RSS_KEY, rss_input(*fields)) % RETA_SIZE) % n_queues
 
 
+def link_header(fwd, vlan):
+    """Ethernet header of a frame from the client side (fwd) or the
+    server side, with an 802.1Q tag when vlan is set."""
+    l2 = Ether(src=MAC_IN if fwd else MAC_OUT,
+               dst=MAC_OUT if fwd else MAC_IN)
+    if vlan is not None:
+        l2 = l2 / Dot1Q(vlan=vlan)
+    return l2
+
+
 def tcp_session(cli, cport, srv, sport, l3=IP, vlan=None, data=b"hello",
                 reply=b"world", end="fin"):
     """Frames of one TCP session as (port, frame): the client is behind
     port 0. end is "fin" (both sides), "rst" (client resets) or "open"."""
     def frame(fwd, flags, payload=b""):
-        l2 = Ether(src=MAC_IN if fwd else MAC_OUT,
-                   dst=MAC_OUT if fwd else MAC_IN)
-        if vlan is not None:
-            l2 = l2 / Dot1Q(vlan=vlan)
+        l2 = link_header(fwd, vlan)
         s, d = (cli, srv) if fwd else (srv, cli)
         sp, dp = (cport, sport) if fwd else (sport, cport)
         p = l2 / l3(src=s, dst=d) / TCP(sport=sp, dport=dp, flags=flags)
@@ -121,10 +128,7 @@ def udp_exchange(cli, cport, srv, sport, l3=IP, vlan=None, requests=1,
     """A request/response UDP flow as (port, frame), client behind port
     0; the replies follow all requests."""
     def frame(fwd, n):
-        l2 = Ether(src=MAC_IN if fwd else MAC_OUT,
-                   dst=MAC_OUT if fwd else MAC_IN)
-        if vlan is not None:
-            l2 = l2 / Dot1Q(vlan=vlan)
+        l2 = link_header(fwd, vlan)
         s, d = (cli, srv) if fwd else (srv, cli)
         sp, dp = (cport, sport) if fwd else (sport, cport)
         p = l2 / l3(src=s, dst=d) / UDP(sport=sp, dport=dp) / Raw(b"u" * n)

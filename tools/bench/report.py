@@ -519,7 +519,7 @@ def mem_cell(r):
 
 
 def meminfo(key):
-    """Return a /proc/meminfo value in kB."""
+    """Return a /proc/meminfo value in kB (pages for HugePages_ keys)."""
     with open("/proc/meminfo", encoding="ascii") as f:
         for line in f:
             if line.startswith(key + ":"):

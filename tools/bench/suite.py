@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from plan import (BASE_FLOWS, BASE_HITS, BASE_IOCS, FULL,  # noqa: E402
                   MEM_ENTRIES, OTHERS_CPU_MAX, QUICK, describe,
                   flow_entries_for, human, points)
-from report import Report, verdict, write_docs  # noqa: E402
+from report import Report, meminfo, verdict, write_docs  # noqa: E402
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PY = "/usr/bin/python3"
@@ -63,15 +63,6 @@ BUILD_TARGETS = ("app/c2wall", "tools/feed/c2wall-feed",
 
 class BenchError(Exception):
     """A step of the suite failed; the message names it and its log."""
-
-
-def meminfo(key):
-    """Return a /proc/meminfo value in kB (pages for HugePages_ keys)."""
-    with open("/proc/meminfo", encoding="ascii") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    return 0
 
 
 def proc_status(pid, key):
