@@ -17,6 +17,8 @@
 
 #include <stdint.h>
 
+#include <rte_common.h>
+
 #include "feed.h"
 
 struct rte_hash;
@@ -37,13 +39,15 @@ struct rte_lpm6;
 #define C2W_IOC_TOP_MAX 64
 
 /* Hash key of an indicator: address family, port (0 for the ip table)
- * and address. Padding is zeroed so keys compare as bytes. */
+ * and address. Padding is zeroed so keys compare as bytes. The CRC hash
+ * reads keys in 8-byte words, so keys in an array stay 8-byte aligned. */
 struct c2w_ioc_key {
 	uint8_t family;
 	uint8_t pad;
 	uint16_t port;
 	uint8_t addr[16];
-};
+	uint8_t pad_end[4];
+} __rte_aligned(8);
 
 /* Hit counter of one indicator. Both fields share a cache line, so a
  * match dirties one line. Workers write them with relaxed atomics. */
