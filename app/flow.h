@@ -18,8 +18,8 @@ struct rte_hash;
 
 /* Both directions of a flow map to one key: the endpoint (address, port)
  * that compares lower is "lo". IPv4 addresses are stored IPv4-mapped
- * (::ffff:a.b.c.d), which also encodes the family, so the parser rejects
- * IPv6 packets that carry such addresses. At 40 bytes a key takes 48 in
+ * (::ffff:a.b.c.d), so the parser rejects IPv6 packets that carry such
+ * addresses: they would share a key with an IPv4 flow. At 40 bytes a key takes 48 in
  * rte_hash's key store, 16 fewer than a 48-byte key. */
 struct c2w_flow_key {
 	uint8_t addr_lo[16];
@@ -53,31 +53,23 @@ c2w_flow_key_vlan_inner(const struct c2w_flow_key *key)
 	return (uint16_t)((key->meta >> 8) & 0xfffu);
 }
 
-/** Return the address family of a key: 4 or 6. */
-static inline uint8_t
-c2w_flow_key_family(const struct c2w_flow_key *key)
-{
-	return c2w_addr_is_v4mapped(key->addr_lo) ? 4 : 6;
-}
-
 /**
  * Copy a key address in the parser's layout: IPv4 in the first four
  * bytes and the rest zero, IPv6 whole.
  *
- * @param key
- *   Key.
+ * @param family
+ *   4 or 6, from the flow's C2W_FLOW_F_IPV6 flag.
  * @param addr
  *   key->addr_lo or key->addr_hi.
  * @param out
  *   16 bytes.
  */
 static inline void
-c2w_flow_key_addr(const struct c2w_flow_key *key, const uint8_t *addr,
-		  uint8_t *out)
+c2w_flow_key_addr(uint8_t family, const uint8_t *addr, uint8_t *out)
 {
 	unsigned i;
 
-	if (c2w_flow_key_family(key) == 6) {
+	if (family == 6) {
 		for (i = 0; i < 16; i++)
 			out[i] = addr[i];
 		return;
@@ -109,7 +101,7 @@ struct c2w_flow {
 	uint64_t pkts[2];
 	uint64_t bytes[2];
 	int32_t ioc;            /* index in the IOC table's set, -1 none */
-	uint32_t ioc_gen;       /* generation of that table */
+	uint32_t ioc_gen;       /* generation of the table ioc indexes */
 	uint8_t ingress_port;
 	uint8_t init_lo;        /* 1 if the initiator is the key's lo side */
 	uint8_t verdict;        /* enum c2w_verdict */
@@ -123,6 +115,7 @@ struct c2w_flow {
 #define C2W_FLOW_F_MATCHED  0x01u /* matched an indicator at some point */
 #define C2W_FLOW_F_FIN_INIT 0x02u /* FIN seen from the initiator */
 #define C2W_FLOW_F_FIN_RESP 0x04u /* FIN seen from the responder */
+#define C2W_FLOW_F_IPV6     0x08u /* IPv6 flow */
 
 /**
  * ICMP type and code of a flow (type in the high byte): the key keeps

@@ -81,9 +81,11 @@ reload_publish(struct c2w_reload *r, struct c2w_ioc_table *iocs,
 	struct c2w_ioc_table *old_iocs, *old_allow;
 	uint64_t token;
 
-	old_iocs = __atomic_exchange_n(&rt->iocs, iocs, __ATOMIC_RELEASE);
+	/* The allowlist first: a worker that reads the new IOC table then
+	 * reads the new allowlist too. Flows compare the IOC table's
+	 * generation with the one they were judged with. */
 	old_allow = __atomic_exchange_n(&rt->allow, allow, __ATOMIC_RELEASE);
-	/* Flows compare this with the generation they were judged in. */
+	old_iocs = __atomic_exchange_n(&rt->iocs, iocs, __ATOMIC_RELEASE);
 	__atomic_add_fetch(&rt->gen, 1, __ATOMIC_RELEASE);
 
 	token = rte_rcu_qsbr_start(r->qsv);

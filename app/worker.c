@@ -82,16 +82,20 @@ verdict_action(uint8_t verdict)
 	}
 }
 
-/* Fill an event from a flow; the record's source is the initiator. */
+/* Fill an event from a flow; the record's source is the initiator.
+ * iocs is the table that f->ioc indexes. */
 static void
 event_fill(const struct c2w_worker *w, struct c2w_event *ev, uint8_t type,
-	   const struct c2w_flow_key *key, const struct c2w_flow *f)
+	   const struct c2w_flow_key *key, const struct c2w_flow *f,
+	   const struct c2w_ioc_table *iocs)
 {
+	uint8_t family = (f->flags & C2W_FLOW_F_IPV6) ? 6 : 4;
+
 	memset(ev, 0, offsetof(struct c2w_event, ioc_value));
 	memset(ev->ioc_value, 0, sizeof(*ev) -
 	       offsetof(struct c2w_event, ioc_value));
 	ev->type = type;
-	ev->family = c2w_flow_key_family(key);
+	ev->family = family;
 	ev->proto = c2w_flow_key_proto(key);
 	ev->action = verdict_action(f->verdict);
 	ev->side = f->side;
@@ -102,13 +106,13 @@ event_fill(const struct c2w_worker *w, struct c2w_event *ev, uint8_t type,
 	ev->egress_port = w->rt->egress_of[f->ingress_port];
 	ev->worker = (uint16_t)w->id;
 	if (f->init_lo) {
-		c2w_flow_key_addr(key, key->addr_lo, ev->src);
-		c2w_flow_key_addr(key, key->addr_hi, ev->dst);
+		c2w_flow_key_addr(family, key->addr_lo, ev->src);
+		c2w_flow_key_addr(family, key->addr_hi, ev->dst);
 		ev->sport = key->port_lo;
 		ev->dport = key->port_hi;
 	} else {
-		c2w_flow_key_addr(key, key->addr_hi, ev->src);
-		c2w_flow_key_addr(key, key->addr_lo, ev->dst);
+		c2w_flow_key_addr(family, key->addr_hi, ev->src);
+		c2w_flow_key_addr(family, key->addr_lo, ev->dst);
 		ev->sport = key->port_hi;
 		ev->dport = key->port_lo;
 	}
@@ -125,7 +129,7 @@ event_fill(const struct c2w_worker *w, struct c2w_event *ev, uint8_t type,
 	ev->bytes_rev = f->bytes[1];
 	ev->tcp_flags_fwd = f->tcp_flags[0];
 	ev->tcp_flags_rev = f->tcp_flags[1];
-	event_copy_ioc(ev, w->rt->iocs, f->ioc);
+	event_copy_ioc(ev, iocs, f->ioc);
 }
 
 static void
@@ -134,48 +138,51 @@ worker_send_alert(struct c2w_worker *w, const struct c2w_flow_key *key,
 {
 	struct c2w_event ev;
 
-	event_fill(w, &ev, C2W_EVENT_ALERT, key, f);
+	event_fill(w, &ev, C2W_EVENT_ALERT, key, f, w->iocs);
 	if (rte_ring_mp_enqueue_elem(w->rt->events, &ev, sizeof(ev)) == 0)
 		w->stats.alerts_sent++;
 	else
 		w->stats.alerts_failed++;
 }
 
+/* Return the generation of an IOC table, 0 for none. Flows store the
+ * one they were judged with, so their indicator index is always read in
+ * the table it came from. */
 static uint32_t
-worker_gen(const struct c2w_worker *w)
+table_gen(const struct c2w_ioc_table *t)
 {
-	return __atomic_load_n(&w->rt->gen, __ATOMIC_ACQUIRE);
+	return t != NULL ? t->generation : 0;
 }
 
 /* A flow that ends after a reload without a packet since: find its
  * indicator in the new table for the record's text. The verdict stays
  * what it was; a removed indicator leaves the record without text. */
 static void
-worker_refresh_ioc(struct c2w_worker *w, const struct c2w_flow_key *key,
-		   struct c2w_flow *f)
+worker_refresh_ioc(const struct c2w_ioc_table *iocs,
+		   const struct c2w_flow_key *key, struct c2w_flow *f)
 {
-	struct c2w_ioc_table *iocs = __atomic_load_n(&w->rt->iocs,
-						      __ATOMIC_ACQUIRE);
 	struct c2w_ioc_match m;
 	uint8_t proto = c2w_flow_key_proto(key);
+	uint8_t family = (f->flags & C2W_FLOW_F_IPV6) ? 6 : 4;
 	int with_ports = proto != IPPROTO_ICMP && proto != IPPROTO_ICMPV6;
 	uint8_t lo[16], hi[16];
 
-	c2w_flow_key_addr(key, key->addr_lo, lo);
-	c2w_flow_key_addr(key, key->addr_hi, hi);
-	c2w_ioc_table_match(iocs, c2w_flow_key_family(key), lo, key->port_lo,
-			    hi, key->port_hi, with_ports, &m);
+	c2w_flow_key_addr(family, key->addr_lo, lo);
+	c2w_flow_key_addr(family, key->addr_hi, hi);
+	c2w_ioc_table_match(iocs, family, lo, key->port_lo, hi, key->port_hi,
+			    with_ports, &m);
 	f->ioc = m.index;
-	f->ioc_gen = worker_gen(w);
+	f->ioc_gen = table_gen(iocs);
 }
 
 static void
 worker_send_record(struct c2w_worker *w, const struct c2w_flow_key *key,
-		   const struct c2w_flow *f, uint8_t reason)
+		   const struct c2w_flow *f, uint8_t reason,
+		   const struct c2w_ioc_table *iocs)
 {
 	struct c2w_event ev;
 
-	event_fill(w, &ev, C2W_EVENT_FLOW_END, key, f);
+	event_fill(w, &ev, C2W_EVENT_FLOW_END, key, f, iocs);
 	ev.end_reason = reason;
 	if (rte_ring_mp_enqueue_elem(w->rt->events, &ev, sizeof(ev)) == 0)
 		w->stats.flow_records_sent++;
@@ -188,6 +195,7 @@ worker_flow_end(void *ctx, const struct c2w_flow_key *key,
 		struct c2w_flow *f, uint8_t reason)
 {
 	struct c2w_worker *w = ctx;
+	const struct c2w_ioc_table *iocs;
 
 	if (reason != C2W_END_ACTIVE)
 		w->stats.flows_expired++;
@@ -197,10 +205,12 @@ worker_flow_end(void *ctx, const struct c2w_flow_key *key,
 	if (!(f->flags & C2W_FLOW_F_MATCHED) &&
 	    w->rt->cfg->export_scope != C2W_EXPORT_ALL)
 		return;
-	if (f->ioc >= 0 && f->ioc_gen != worker_gen(w))
-		worker_refresh_ioc(w, key, f);
+	/* One read of the table serves both the refresh and the text. */
+	iocs = __atomic_load_n(&w->rt->iocs, __ATOMIC_ACQUIRE);
+	if (f->ioc >= 0 && f->ioc_gen != table_gen(iocs))
+		worker_refresh_ioc(iocs, key, f);
 
-	worker_send_record(w, key, f, reason);
+	worker_send_record(w, key, f, reason, iocs);
 }
 
 /* Verdict for an indicator: its own action from the policy rules, or the
@@ -287,6 +297,15 @@ worker_count_verdict(struct c2w_worker *w, const struct c2w_flow *f)
 		w->stats.allow_hits++;
 }
 
+/* Return the flag for the packet's address family. The key cannot tell
+ * an IPv4 flow from an IPv6 packet with IPv4-mapped addresses, which the
+ * malformed path still reports. */
+static uint8_t
+flow_family_flag(const struct c2w_pkt *pkt)
+{
+	return (pkt->flags & C2W_PKT_F_IPV6) ? C2W_FLOW_F_IPV6 : 0;
+}
+
 static void
 flow_account(struct c2w_flow *f, const struct c2w_pkt *pkt, int dir,
 	     uint64_t now_ms)
@@ -321,6 +340,7 @@ worker_untracked(struct c2w_worker *w, const struct c2w_worker_pkt *bp,
 	w->stats.flows_table_full++;
 	f.ingress_port = (uint8_t)port;
 	f.init_lo = bp->src_is_lo;
+	f.flags = flow_family_flag(pkt);
 	flow_account(&f, pkt, 0, w->now_ms);
 	worker_classify(w, pkt, &f, bp->ioc_ready ? &bp->ioc : NULL);
 	worker_count_verdict(w, &f);
@@ -330,7 +350,7 @@ worker_untracked(struct c2w_worker *w, const struct c2w_worker_pkt *bp,
 	 * for lack of resources. Unmatched ones are only counted, because a
 	 * flood that fills the table would otherwise flood the collector. */
 	if (f.verdict != C2W_VERDICT_NONE)
-		worker_send_record(w, key, &f, C2W_END_RESOURCES);
+		worker_send_record(w, key, &f, C2W_END_RESOURCES, w->iocs);
 	if (f.verdict == C2W_VERDICT_BLOCK) {
 		w->stats.policy_drops++;
 		return PKT_DROP;
@@ -356,6 +376,7 @@ worker_flow_start(struct c2w_worker *w, const struct c2w_worker_pkt *bp,
 	w->stats.flows_created++;
 	f->ingress_port = (uint8_t)port;
 	f->init_lo = bp->src_is_lo;
+	f->flags = flow_family_flag(pkt);
 	flow_account(f, pkt, 0, w->now_ms);
 	worker_classify(w, pkt, f, bp->ioc_ready ? &bp->ioc : NULL);
 	worker_count_verdict(w, f);
@@ -480,6 +501,7 @@ worker_malformed(struct c2w_worker *w, const struct c2w_pkt *pkt,
 
 	memset(&f, 0, sizeof(f));
 	f.init_lo = (uint8_t)c2w_flow_key_make(pkt, &key);
+	f.flags = flow_family_flag(pkt);
 	f.ingress_port = (uint8_t)port;
 	flow_account(&f, pkt, 0, w->now_ms);
 	worker_classify(w, pkt, &f, NULL);
@@ -588,10 +610,10 @@ worker_rx_burst(struct c2w_worker *w, const struct c2w_worker_rxq *q,
 
 	w->stats.rx_pkts += n;
 	w->stats.last_rx_tsc = rte_rdtsc();
-	/* Read the generation before the table: a table newer than the
-	 * generation only makes flows look up again at their next packet. */
-	w->gen = worker_gen(w);
+	/* The allowlist is published before the IOC table, and classify
+	 * reads it after this, so it is at least as new as the table. */
 	w->iocs = __atomic_load_n(&w->rt->iocs, __ATOMIC_ACQUIRE);
+	w->gen = table_gen(w->iocs);
 	for (i = 0; i < n && i < WORKER_PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 

@@ -4,7 +4,10 @@ against an independent oracle (scapy) and the IPFIX alerts as tshark
 decodes them."""
 
 import os
+import re
 import sys
+
+from scapy.all import Ether, IPv6, Raw, UDP
 
 import c2wtest as t
 import traffic
@@ -227,6 +230,45 @@ def test_cidr(work, inp, frames):
             "cidr: two flows released by the allowed prefix")
 
 
+def test_v4mapped(work):
+    """An IPv6 packet with an IPv4-mapped address is malformed; in tap
+    mode it is still judged, and its alert is IPv6 with the addresses on
+    the wire, not an IPv4 flow made of the mapped bytes."""
+    src, dst = "2001:db8:bad::1", "::ffff:198.51.100.1"
+    pkt = (Ether(src=traffic.MAC_A, dst=traffic.MAC_B) /
+           IPv6(src=src, dst=dst) / UDP(sport=5002, dport=53) /
+           Raw(b"q" * 20))
+
+    inp = os.path.join(work, "v4mapped.pcap")
+    t.write_pcap(inp, [pkt, pkt])
+    feed = os.path.join(work, "v6.txt")
+    with open(feed, "w") as f:
+        f.write(src + "\n")
+
+    port = t.free_udp_port()
+    cap = t.Capture(work, port)
+    vdevs, _, _ = t.pair_vdevs(work, inp)
+    rc, out, _ = t.run_c2wall(BIN, vdevs, [
+        "--iocs", feed, "--mode", "tap", "--idle-exit", "500",
+        "--ipfix", "udp://127.0.0.1:%d" % port])
+    path = cap.stop()
+
+    t.check(rc == 0, "v4mapped: c2wall exits 0")
+    t.check(re.search(r"\bip6_v4mapped 2\b", out) is not None,
+            "v4mapped: both packets counted as ip6_v4mapped")
+    alerts = t.alert_records(t.tshark_records(path, port))
+    t.check(len(alerts) == 2, "v4mapped: one alert per packet (got %d)"
+            % len(alerts))
+    for r in alerts:
+        t.check(r.get("cflow.srcaddrv6") == src and
+                r.get("cflow.dstaddrv6") == dst,
+                "v4mapped: alert from %s to %s (got %s -> %s)"
+                % (src, dst, r.get("cflow.srcaddrv6"),
+                   r.get("cflow.dstaddrv6")))
+        t.check("cflow.srcaddr" not in r and "cflow.dstaddr" not in r,
+                "v4mapped: no IPv4 addresses in the alert")
+
+
 def main():
     work = t.tempdir("policy")
     inp, frames = setup(work)
@@ -253,6 +295,10 @@ def main():
         d = os.path.join(work, "allow")
         os.makedirs(d)
         test_allow(d, inp, frames)
+    if which in ("all", "v4mapped"):
+        d = os.path.join(work, "v4mapped")
+        os.makedirs(d)
+        test_v4mapped(d)
     t.cleanup(work)
     t.done()
 
