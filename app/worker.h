@@ -65,7 +65,7 @@ struct c2w_runtime {
 	uint64_t wall_base_ms;       /* Unix ms at tsc_base */
 	uint64_t tsc_base;
 	uint16_t egress_of[C2W_MAX_PORTS]; /* pair port, C2W_NO_PORT in tap */
-	uint32_t gen;                /* bumped after each table reload */
+	uint32_t gen;                /* reloads so far */
 	struct rte_rcu_qsbr *qsv;    /* workers report quiescent states */
 	volatile bool quit;
 };
@@ -98,7 +98,7 @@ struct c2w_worker {
 	struct c2w_flow_table *flows;
 	struct c2w_runtime *rt;
 	uint64_t now_ms;             /* worker clock, never goes back */
-	uint32_t gen;                /* rt->gen as read at this burst */
+	uint32_t gen;                /* generation of iocs, 0 if none */
 	struct c2w_ioc_table *iocs;  /* rt->iocs as read at this burst */
 	uint64_t full_sweep_ms;      /* last sweep forced by a full table */
 	uint8_t *scratch;            /* C2W_PARSE_LEN_MAX bytes: a chained
