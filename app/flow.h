@@ -117,9 +117,16 @@ struct c2w_flow {
 #define C2W_FLOW_F_FIN_RESP 0x04u /* FIN seen from the responder */
 #define C2W_FLOW_F_IPV6     0x08u /* IPv6 flow */
 
+/** Return the address family of a flow: 4 or 6. */
+static inline uint8_t
+c2w_flow_family(const struct c2w_flow *f)
+{
+	return (f->flags & C2W_FLOW_F_IPV6) ? 6 : 4;
+}
+
 /**
- * ICMP type and code of a flow (type in the high byte): the key keeps
- * them as the destination port of the initiator's packets.
+ * Return the ICMP type and code of a flow, type in the high byte. The
+ * key stores them as the destination port of the initiator's packets.
  */
 static inline uint16_t
 c2w_flow_icmp_type_code(const struct c2w_flow_key *key,

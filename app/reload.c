@@ -86,7 +86,6 @@ reload_publish(struct c2w_reload *r, struct c2w_ioc_table *iocs,
 	 * generation with the one they were judged with. */
 	old_allow = __atomic_exchange_n(&rt->allow, allow, __ATOMIC_RELEASE);
 	old_iocs = __atomic_exchange_n(&rt->iocs, iocs, __ATOMIC_RELEASE);
-	__atomic_add_fetch(&rt->gen, 1, __ATOMIC_RELEASE);
 
 	token = rte_rcu_qsbr_start(r->qsv);
 	rte_rcu_qsbr_check(r->qsv, token, true);

@@ -89,7 +89,7 @@ event_fill(const struct c2w_worker *w, struct c2w_event *ev, uint8_t type,
 	   const struct c2w_flow_key *key, const struct c2w_flow *f,
 	   const struct c2w_ioc_table *iocs)
 {
-	uint8_t family = (f->flags & C2W_FLOW_F_IPV6) ? 6 : 4;
+	uint8_t family = c2w_flow_family(f);
 
 	memset(ev, 0, offsetof(struct c2w_event, ioc_value));
 	memset(ev->ioc_value, 0, sizeof(*ev) -
@@ -163,7 +163,7 @@ worker_refresh_ioc(const struct c2w_ioc_table *iocs,
 {
 	struct c2w_ioc_match m;
 	uint8_t proto = c2w_flow_key_proto(key);
-	uint8_t family = (f->flags & C2W_FLOW_F_IPV6) ? 6 : 4;
+	uint8_t family = c2w_flow_family(f);
 	int with_ports = proto != IPPROTO_ICMP && proto != IPPROTO_ICMPV6;
 	uint8_t lo[16], hi[16];
 
@@ -278,8 +278,8 @@ worker_classify(struct c2w_worker *w, const struct c2w_pkt *pkt,
 	f->ioc = m.index;
 	f->side = m.side;
 	f->flags |= C2W_FLOW_F_MATCHED;
-	if (c2w_ioc_table_match(allow, q.family, q.src, q.sport, q.dst,
-				q.dport, q.with_ports, &m)) {
+	c2w_ioc_table_match_bulk(allow, &q, 1, &m);
+	if (m.index >= 0) {
 		f->verdict = C2W_VERDICT_ALLOW;
 		return;
 	}

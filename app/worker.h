@@ -65,7 +65,6 @@ struct c2w_runtime {
 	uint64_t wall_base_ms;       /* Unix ms at tsc_base */
 	uint64_t tsc_base;
 	uint16_t egress_of[C2W_MAX_PORTS]; /* pair port, C2W_NO_PORT in tap */
-	uint32_t gen;                /* reloads so far */
 	struct rte_rcu_qsbr *qsv;    /* workers report quiescent states */
 	volatile bool quit;
 };
