@@ -231,8 +231,8 @@ def test_cidr(work, inp, frames):
 
 
 def test_v4mapped(work):
-    """An IPv6 packet with an IPv4-mapped address is malformed; in tap
-    mode it is still judged, and its alert is IPv6 with the addresses on
+    """An IPv6 packet with an IPv4-mapped address is malformed, but tap
+    mode still judges it. Its alert must be IPv6 with the addresses on
     the wire, not an IPv4 flow made of the mapped bytes."""
     src, dst = "2001:db8:bad::1", "::ffff:198.51.100.1"
     pkt = (Ether(src=traffic.MAC_A, dst=traffic.MAC_B) /

@@ -64,7 +64,7 @@ def ipv4_checksum(header):
 
 def udp_frame(macs, src, dst, sport, dport, size):
     """Build an Ethernet/IPv4/UDP frame of size bytes, FCS included, so
-    the capture holds size - 4 bytes and the NIC appends the FCS."""
+    the capture contains size - 4 bytes and the NIC appends the FCS."""
     ip_len = size - 4 - 14
     header = struct.pack("!BBHHHBBHII", 0x45, 0, ip_len, 0, 0, 64, 17, 0,
                          src, dst)
@@ -337,6 +337,7 @@ def parse_args(argv):
                    help="make the script quit pktgen after the totals")
     p.add_argument("--out", required=True, help="output directory")
     args = p.parse_args(argv)
+
     if not 1 <= args.flows <= MAX_FLOWS:
         p.error("--flows %d: must be 1..%d" % (args.flows, MAX_FLOWS))
     if not 0.0 <= args.hit <= 100.0:
@@ -351,6 +352,7 @@ def parse_args(argv):
         p.error("--duration %d: must be at least 1 second" % args.duration)
     if not 1 <= args.rate <= 100:
         p.error("--rate %d: must be 1..100 percent" % args.rate)
+
     return args
 
 
