@@ -23,7 +23,7 @@ _Static_assert(sizeof(struct c2w_flow_key) == 40, "flow key layout");
 _Static_assert(sizeof(struct c2w_flow) == 64, "flow entry layout");
 
 /* rte_hash compares keys of 16, 32, 48, ... bytes with vector code and
- * others with memcmp; a 40-byte key gets this comparison instead. */
+ * others with memcmp, so a 40-byte key gets this comparison instead. */
 static int
 flow_key_cmp(const void *a, const void *b, size_t len __rte_unused)
 {
@@ -43,7 +43,7 @@ c2w_flow_table_create(const char *name, uint32_t entries, int socket,
 	struct rte_hash_parameters params = {
 		.name = name,
 		/* rte_hash keeps one slot more than its entries and rounds
-		 * its free-slot ring up to a power of two: one entry fewer
+		 * its free-slot ring up to a power of two, so one entry fewer
 		 * keeps that ring at 4 bytes per entry instead of 8. */
 		.entries = entries - 1,
 		.key_len = sizeof(struct c2w_flow_key),

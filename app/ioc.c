@@ -477,7 +477,7 @@ c2w_ioc_table_free(struct c2w_ioc_table *t)
 	pthread_mutex_unlock(&ioc_free_lock);
 }
 
-/* Flows looked up in one rte_hash bulk call: two keys each. */
+/* Maximum flows in one rte_hash bulk call, at two keys each. */
 #define IOC_BULK_FLOWS (RTE_HASH_LOOKUP_BULK_MAX / 2)
 
 /*

@@ -82,7 +82,7 @@ verdict_action(uint8_t verdict)
 	}
 }
 
-/* Fill an event from a flow; the record's source is the initiator.
+/* Fill an event from a flow. The record's source is the initiator, and
  * iocs is the table that f->ioc indexes. */
 static void
 event_fill(const struct c2w_worker *w, struct c2w_event *ev, uint8_t type,
@@ -412,9 +412,8 @@ worker_reevaluate(struct c2w_worker *w, const struct c2w_pkt *pkt,
 		worker_send_alert(w, key, f);
 }
 
-/* Find or insert the flow of a packet; the bulk lookup's slot serves
- * unless an entry left the table since. Returns as
- * c2w_flow_lookup_add(). */
+/* Find or insert the flow of a packet. The bulk lookup's slot is used
+ * unless an entry left the table since. Returns as c2w_flow_lookup_add(). */
 static int
 worker_flow_find(struct c2w_worker *w, const struct c2w_worker_pkt *bp,
 		 uint32_t removals, struct c2w_flow **f)
@@ -515,8 +514,8 @@ worker_malformed(struct c2w_worker *w, const struct c2w_pkt *pkt,
 	return PKT_FORWARD;
 }
 
-/* Time of a packet in ms: net_pcap stamps each packet with its capture
- * time in us; other devices leave the wall clock of the burst. */
+/* Return the time of a packet in ms. net_pcap stamps each packet with
+ * its capture time in us, and other devices get the burst's wall clock. */
 static uint64_t
 pkt_time_ms(const struct c2w_runtime *rt, const struct rte_mbuf *m,
 	    uint64_t wall_ms)
@@ -527,7 +526,7 @@ pkt_time_ms(const struct c2w_runtime *rt, const struct rte_mbuf *m,
 	return wall_ms;
 }
 
-/* First pass over a packet: parse it and build its flow key. */
+/* Parse a packet and build its flow key: the first pass of a burst. */
 static void
 worker_parse(struct c2w_worker *w, struct rte_mbuf *m,
 	     struct c2w_worker_pkt *bp, uint64_t wall_ms)
@@ -553,7 +552,7 @@ worker_parse(struct c2w_worker *w, struct rte_mbuf *m,
 		bp->src_is_lo = (uint8_t)c2w_flow_key_make(&bp->pkt, &bp->key);
 }
 
-/* Second pass, in arrival order: the packet's verdict. */
+/* Decide a packet's verdict: the second pass, in arrival order. */
 static enum pkt_action
 worker_handle(struct c2w_worker *w, const struct c2w_worker_pkt *bp,
 	      uint32_t removals, uint16_t port)
